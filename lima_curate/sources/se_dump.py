@@ -10,8 +10,8 @@ The XML is read with ``lxml.etree.iterparse``: each ``<row/>`` is cleared after 
 earlier siblings are deleted, so memory does not grow with the file. The parser loads
 no DTD, resolves no entity and opens no network connection; and since a dump never
 has a document type declaration, a file with one (the way to a billion-laughs or an
-external-entity attack) is refused before any row is read, by a first parse that stops
-at the root element. Only then is the file parsed with ``huge_tree`` (no limit on the
+external-entity attack) is refused before any XML parser reads it, by a byte-level look
+at the prolog (so the user reads the same message with every libxml2). Only then is the file parsed with ``huge_tree`` (no limit on the
 size of one attribute), which is safe once no entity can have been declared. A
 malformed or truncated file raises :class:`~lima_curate.errors.InputError` naming the
 file, line and column.
@@ -159,22 +159,40 @@ def is_empty(path: Path) -> bool:
     return bool(_BLANK.match(head)) and Path(path).stat().st_size <= 4096
 
 
+PROLOG_LIMIT = 1 << 16  # bytes before the root element (a dump's prolog is one line)
+_PROLOG_MARKUP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
 def check_prolog(path: Path, label: str) -> None:
-    """Refuse a file with a document type declaration; raise InputError for bad XML."""
+    """Refuse a file with a document type declaration before any XML parser sees it.
+
+    The prolog (BOM, XML declaration, comments, processing instructions) is skipped as
+    bytes; what follows must be the root element. A ``<!DOCTYPE`` there is the only way
+    to declare entities (billion laughs, external entities), so it is refused with the
+    same message whatever libxml2 version is installed.
+    """
     with open(path, "rb") as handle:
-        try:
-            for _, element in etree.iterparse(handle, events=("start",), **SAFE_PARSER):
-                info = element.getroottree().docinfo
-                if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-                    raise InputError(
-                        label,
-                        "has a document type declaration (DOCTYPE); a Stack Exchange dump has none, "
-                        "and entity declarations are refused",
-                        f"line {element.sourceline}" if element.sourceline else None,
-                    )
-                return
-        except etree.XMLSyntaxError as error:
-            raise _syntax_error(label, error) from None
+        head = handle.read(PROLOG_LIMIT)
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        markup = _PROLOG_MARKUP.match(head, position)
+        if markup is None or markup.end() == position:
+            break
+        position = markup.end()
+    while position < len(head) and head[position : position + 1].isspace():
+        position += 1
+    unfinished = position >= len(head) or head[position + 1 : position + 2] in (b"!", b"?")
+    if unfinished and len(head) == PROLOG_LIMIT and not _DOCTYPE.match(head, position):
+        raise InputError(label, f"no root element in the first {PROLOG_LIMIT} bytes; not a Stack Exchange dump")
+    if _DOCTYPE.match(head, position):
+        line = head.count(b"\n", 0, position) + 1
+        raise InputError(
+            label,
+            "has a document type declaration (DOCTYPE); a Stack Exchange dump has none, "
+            "and entity declarations are refused",
+            f"line {line}",
+        )
 
 
 def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:

@@ -98,7 +98,30 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 def test_billion_laughs_is_refused(tmp_path: Path):
     (tmp_path / SITE).mkdir()
     (tmp_path / SITE / "Posts.xml").write_text(BILLION_LAUGHS)
-    with pytest.raises(InputError, match="DOCTYPE"):
+    with pytest.raises(InputError) as error:
+        run(tmp_path)
+    # refused by our own prolog check, whatever libxml2's amplification guard would say
+    assert str(error.value) == (
+        f"{tmp_path / SITE / 'Posts.xml'}:line 2: has a document type declaration (DOCTYPE); "
+        "a Stack Exchange dump has none, and entity declarations are refused"
+    )
+
+
+@pytest.mark.parametrize("prolog", [
+    "\ufeff<?xml version='1.0'?>\n<!-- a comment -->\n<?pi x?>\n<!doctype posts>\n",
+    "<!DOCTYPE posts SYSTEM 'http://example.invalid/x.dtd'>\n",
+])
+def test_any_doctype_after_the_prolog_is_refused(tmp_path: Path, prolog: str):
+    (tmp_path / SITE).mkdir()
+    (tmp_path / SITE / "Posts.xml").write_text(prolog + "<posts>\n</posts>\n", encoding="utf-8")
+    with pytest.raises(InputError, match="document type declaration"):
+        run(tmp_path)
+
+
+def test_a_prolog_without_root_is_refused(tmp_path: Path):
+    (tmp_path / SITE).mkdir()
+    (tmp_path / SITE / "Posts.xml").write_text("<!--" + "x" * 70000 + "-->\n<!DOCTYPE p []><posts/>")
+    with pytest.raises(InputError, match="no root element"):
         run(tmp_path)
 
 
