@@ -108,7 +108,7 @@ def run_extract(root: str, workers: int) -> dict:
     from lima_curate.config import StackExchangeConfig
     from lima_curate.records import write_jsonl
     from lima_curate.rejects import Rejects
-    from lima_curate.sources.stackexchange import extract
+    from lima_curate.sources.stackexchange.extract import extract
 
     with tempfile.TemporaryDirectory(prefix="bench-se-") as tmp:
         rejects = Rejects(Path(tmp) / "rejected.jsonl")

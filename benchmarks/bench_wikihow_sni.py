@@ -43,10 +43,11 @@ def main() -> None:
 
     from lima_curate.config import SNIConfig, WikiHowConfig
     from lima_curate.rejects import Rejects
-    from lima_curate.sources import sni, wikihow
-    from lima_curate.sources.wikihow_article import render
-    from lima_curate.sources.wikihow_formats import read_csv
-    from lima_curate.sources.wikihow_html import parse_page
+    from lima_curate.sources import sni
+    from lima_curate.sources.wikihow import extract as wikihow
+    from lima_curate.sources.wikihow.article import render
+    from lima_curate.sources.wikihow.formats import read_csv
+    from lima_curate.sources.wikihow.pages import parse_page
     from lima_curate.text.lang import detect_language
 
     detect_language("warm up the language profiles once, before any timing starts here")

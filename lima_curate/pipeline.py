@@ -7,7 +7,6 @@ into a staging folder and renames it into place when the build is complete.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import warnings
 from collections import Counter
@@ -21,16 +20,12 @@ from lima_curate.config import PipelineConfig, config_hash
 from lima_curate.manifest import describe_inputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
 from lima_curate.rejects import Rejects
+from lima_curate.sources import registry
 
 log = logging.getLogger(__name__)
 
 #: source name (its section under ``sources:``) -> its folder inside the raw dir
-SOURCES: dict[str, str] = {
-    "stackexchange": "stackexchange",
-    "wikihow": "wikihow",
-    "reddit": "reddit",
-    "sni": "super_natural_instructions",
-}
+SOURCES: dict[str, str] = {source.name: source.folder for source in registry.SOURCES}
 SPLITS = ("train", "dev", "test")
 
 Progress = Callable[[str], None]
@@ -55,9 +50,10 @@ def extract_sources(
 ) -> list[Example]:
     """Run every enabled source on its folder in ``raw``; a missing folder is a note."""
     candidates: list[Example] = []
-    for name, folder in SOURCES.items():
+    for source in registry.SOURCES:
+        name = source.name
         source_config = getattr(config.sources, name)
-        root = raw / folder
+        root = raw / source.folder
         if not source_config.enabled:
             notes.append(f"{name}: disabled in the pipeline")
             continue
@@ -65,8 +61,7 @@ def extract_sources(
             notes.append(f"{name}: no folder {root}, skipped")
             continue
         progress(f"extracting {name}")
-        module = importlib.import_module(f"lima_curate.sources.{name}")
-        found = list(module.extract(root, source_config, rejects, seed=config.seed))
+        found = list(source.extract(root, source_config, rejects, seed=config.seed))
         notes.append(f"{name}: {len(found)} candidates passed its rules")
         candidates.extend(found)
     return candidates

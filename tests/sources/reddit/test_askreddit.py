@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lima_curate.sources.askreddit import clean_title, self_contained_problem
+from lima_curate.sources.reddit.askreddit import clean_title, self_contained_problem
 
 
 @pytest.mark.parametrize(

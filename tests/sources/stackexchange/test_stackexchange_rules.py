@@ -10,8 +10,8 @@ import se_factory as f
 from lima_curate.config import StackExchangeConfig
 from lima_curate.records import Example
 from lima_curate.rejects import Rejects
-from lima_curate.sources import se_rules
-from lima_curate.sources.stackexchange import extract
+from lima_curate.sources.stackexchange import rules as se_rules
+from lima_curate.sources.stackexchange.extract import extract
 from lima_curate.text.html import clean_html, html_to_text, prose_only
 
 CONFIG = StackExchangeConfig(workers=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lima_curate.errors import InputError
-from lima_curate.sources.writingprompts import (
+from lima_curate.sources.reddit.writingprompts import (
     STORY_IS_PART,
     clean_story,
     detokenize,

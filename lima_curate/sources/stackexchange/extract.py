@@ -74,11 +74,11 @@ from lima_curate.records import (
 )
 from lima_curate.rejects import Rejects
 from lima_curate.rules import Rule
-from lima_curate.sources import se_rules
-from lima_curate.sources.se_answers import AnswerMeasurer
-from lima_curate.sources.se_dump import SiteDump, find_sites, is_empty, iter_rows, open_site
-from lima_curate.sources.se_scan import Ranking, Spill, scan_posts
-from lima_curate.sources.se_sites import check_config, is_meta_site, short_name, site_domain
+from lima_curate.sources.stackexchange import rules as se_rules
+from lima_curate.sources.stackexchange.measure import AnswerMeasurer
+from lima_curate.sources.stackexchange.dump import SiteDump, find_sites, is_empty, iter_rows, open_site
+from lima_curate.sources.stackexchange.scan import Ranking, Spill, scan_posts
+from lima_curate.sources.stackexchange.sites import check_config, is_meta_site, short_name, site_domain
 from lima_curate.text.html import clean_html
 
 SOURCE = "stackexchange"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lima_curate.sources.wikihow_article import (
+from lima_curate.sources.wikihow.article import (
     Article,
     Section,
     Step,

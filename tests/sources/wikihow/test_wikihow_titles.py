@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lima_curate.sources.wikihow_titles import (
+from lima_curate.sources.wikihow.titles import (
     core_title,
     howto_prompt,
     page_name_from_title,

@@ -15,9 +15,9 @@ from lima_curate.config import RedditConfig
 from lima_curate.errors import InputError
 from lima_curate.records import dumps, make_id, write_jsonl
 from lima_curate.rejects import Rejects
-from lima_curate.sources.reddit import RULES, discover, extract
+from lima_curate.sources.reddit.extract import RULES, discover, extract
 
-SAMPLE = Path(__file__).resolve().parents[2] / "raw" / "reddit"
+SAMPLE = Path(__file__).resolve().parents[3] / "raw" / "reddit"
 T0 = 1461150000
 
 PARAGRAPH = (

@@ -50,8 +50,8 @@ from lima_curate.config import RedditConfig
 from lima_curate.errors import InputError
 from lima_curate.records import META_QUALITY, Example, make_id
 from lima_curate.rejects import Rejects
-from lima_curate.sources import askreddit, pushshift, reddit_threads, writingprompts
-from lima_curate.sources.reddit_common import (
+from lima_curate.sources.reddit import askreddit, pushshift, threads as reddit_threads, writingprompts
+from lima_curate.sources.reddit.items import (
     COMMENT,
     SUBMISSION,
     bare_id,

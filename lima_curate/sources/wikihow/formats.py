@@ -48,8 +48,8 @@ from pathlib import Path
 from typing import Iterator
 
 from lima_curate.errors import InputError
-from lima_curate.sources.wikihow_article import Article, Section, Step, clean_inline, sentence_case
-from lima_curate.sources.wikihow_titles import title_from_page_name
+from lima_curate.sources.wikihow.article import Article, Section, Step, clean_inline, sentence_case
+from lima_curate.sources.wikihow.titles import title_from_page_name
 
 #: layout name -> the columns it needs (lower case); the widest matching layout wins
 CSV_LAYOUTS: dict[str, frozenset[str]] = {

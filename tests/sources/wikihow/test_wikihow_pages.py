@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lima_curate.sources.wikihow_article import render
-from lima_curate.sources.wikihow_html import parse_page
+from lima_curate.sources.wikihow.article import render
+from lima_curate.sources.wikihow.pages import parse_page
 
 PRUNED = ("Tips", "Warnings", "Things You'll Need", "References")
 

@@ -16,9 +16,9 @@ import pytest
 from lima_curate.config import StackExchangeConfig
 from lima_curate.records import make_id
 from lima_curate.rejects import Rejects
-from lima_curate.sources import se_rules
-from lima_curate.sources.se_scan import Spill, scan_posts
-from lima_curate.sources.stackexchange import extract
+from lima_curate.sources.stackexchange import rules as se_rules
+from lima_curate.sources.stackexchange.scan import Spill, scan_posts
+from lima_curate.sources.stackexchange.extract import extract
 
 pytestmark = pytest.mark.realdata
 CONFIG = StackExchangeConfig(workers=1)

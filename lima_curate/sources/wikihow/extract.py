@@ -70,10 +70,10 @@ from lima_curate.records import (
 )
 from lima_curate.rejects import Rejects
 from lima_curate.rules import Rule, length_rules
-from lima_curate.sources.wikihow_article import UNCATEGORIZED, Article, render
-from lima_curate.sources.wikihow_formats import read_csv, read_plaintext
-from lima_curate.sources.wikihow_html import parse_page
-from lima_curate.sources.wikihow_titles import (
+from lima_curate.sources.wikihow.article import UNCATEGORIZED, Article, render
+from lima_curate.sources.wikihow.formats import read_csv, read_plaintext
+from lima_curate.sources.wikihow.pages import parse_page
+from lima_curate.sources.wikihow.titles import (
     core_title,
     howto_prompt,
     page_name_from_title,

@@ -10,7 +10,7 @@ import pytest
 import zstandard
 
 from lima_curate.errors import InputError
-from lima_curate.sources.pushshift import (
+from lima_curate.sources.reddit.pushshift import (
     check_zstd_frames,
     BAD_JSON_LINE,
     INVALID_UTF8,

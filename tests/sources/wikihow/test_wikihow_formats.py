@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lima_curate.errors import InputError
-from lima_curate.sources.wikihow_article import render
-from lima_curate.sources.wikihow_formats import csv_layout, read_csv, read_plaintext
+from lima_curate.sources.wikihow.article import render
+from lima_curate.sources.wikihow.formats import csv_layout, read_csv, read_plaintext
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -24,8 +24,8 @@ from typing import Any
 from lima_curate.config import StackExchangeConfig
 from lima_curate.records import Example
 from lima_curate.rules import Rule
-from lima_curate.sources import se_rules
-from lima_curate.sources.se_scan import Spill
+from lima_curate.sources.stackexchange import rules as se_rules
+from lima_curate.sources.stackexchange.scan import Spill
 from lima_curate.text.html import clean_html
 
 BATCH = 32  # answers per task sent to a helper

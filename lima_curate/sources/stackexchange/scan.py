@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
-from lima_curate.sources.se_dump import iter_rows
+from lima_curate.sources.stackexchange.dump import iter_rows
 
 AnswerHook = Callable[[int, str], None]
 

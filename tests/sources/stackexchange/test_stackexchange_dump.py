@@ -14,9 +14,9 @@ from lima_curate.config import StackExchangeConfig
 from lima_curate.errors import InputError
 from lima_curate.records import dumps
 from lima_curate.rejects import Rejects
-from lima_curate.sources import se_dump
-from lima_curate.sources.se_scan import Spill, scan_posts
-from lima_curate.sources.stackexchange import extract
+from lima_curate.sources.stackexchange import dump as se_dump
+from lima_curate.sources.stackexchange.scan import Spill, scan_posts
+from lima_curate.sources.stackexchange.extract import extract
 
 CONFIG = StackExchangeConfig(workers=1)
 SITE = "earthscience.stackexchange.com"

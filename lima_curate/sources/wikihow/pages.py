@@ -28,7 +28,7 @@ import json
 import re
 from datetime import datetime
 
-from lima_curate.sources.wikihow_article import Article, Section, Step, clean_inline
+from lima_curate.sources.wikihow.article import Article, Section, Step, clean_inline
 
 # removed before any text is read: media, scripts, ads, polls, quizzes, reference markers
 # with their pop-ups, step numbers (steps are renumbered) and layout helpers

@@ -12,8 +12,8 @@ from lima_curate.config import ConfigError, StackExchangeConfig, load_pipeline
 from lima_curate.errors import InputError
 from lima_curate.records import dumps, make_id
 from lima_curate.rejects import Rejects
-from lima_curate.sources import se_sites, stackexchange
-from lima_curate.sources.stackexchange import extract, license_for, parse_tags, prompt_is_title
+from lima_curate.sources.stackexchange import extract as stackexchange, sites as se_sites
+from lima_curate.sources.stackexchange.extract import extract, license_for, parse_tags, prompt_is_title
 
 CONFIG = StackExchangeConfig(workers=1)
 PHYSICS, COOKING = "physics.stackexchange.com", "cooking.stackexchange.com"

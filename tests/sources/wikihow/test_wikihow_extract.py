@@ -12,8 +12,8 @@ from lima_curate.config import WikiHowConfig, load_pipeline
 from lima_curate.errors import InputError
 from lima_curate.records import make_id
 from lima_curate.rejects import Rejects
-from lima_curate.sources import wikihow
-from lima_curate.sources.wikihow import LICENCE_AFTER, LICENCE_BEFORE, extract, licence
+from lima_curate.sources.wikihow import extract as wikihow
+from lima_curate.sources.wikihow.extract import LICENCE_AFTER, LICENCE_BEFORE, extract, licence
 
 RULES = {"unreadable_file", "not_an_article", "empty_title", "response_too_short",
          "response_too_long", "not_english", "duplicate_article"}

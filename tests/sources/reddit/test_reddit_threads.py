@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from lima_curate.errors import InputError
-from lima_curate.sources.reddit_threads import looks_like_thread, read_thread
+from lima_curate.sources.reddit.threads import looks_like_thread, read_thread
 
-SAMPLE = Path(__file__).resolve().parents[2] / "raw" / "reddit" / "threads"
+SAMPLE = Path(__file__).resolve().parents[3] / "raw" / "reddit" / "threads"
 
 
 def _count(children: list) -> tuple[int, int]:
