@@ -1,25 +1,27 @@
 """Stack Exchange: top answers to top questions, from the official data dump.
 
-Per site (``root/<site>/Posts.xml`` or ``root/<site>.7z``; see :mod:`.se_dump`):
+One work unit per site (``root/<site>/Posts.xml`` or ``root/<site>.7z``; see :mod:`.dump`),
+run by :mod:`lima_curate.executor` (sites in parallel processes when there are cores to
+spare; spare processes measure answers during a site's scan):
 
-1. **One streaming pass over Posts.xml** (:mod:`.se_scan`): memory keeps only integers
+1. **One streaming pass over Posts.xml** (:mod:`.scan`): memory keeps only integers
    per question and answer, in typed arrays; texts go to a spill file on disk.
 2. **Questions ranked by score** (ties: lower id first). Each gets its top answer: the
-   highest score; on a tie the accepted answer, then the lower id. ``no_answer`` and
-   ``answer_score_below_min`` decide on these integers, before any HTML is cleaned.
+   highest score; on a tie the accepted answer, then the lower id. The rules that read
+   only the ranking (``no_answer``, ``answer_score_below_min``) decide first, for every
+   question, before any HTML is cleaned.
 3. **Users.xml** (when present) is streamed for the display names of the chosen
    answers' owners only.
-4. **Measure, then decide**: answers are cleaned and measured (:mod:`.se_answers`, in
-   helper processes during the scan when cores are spare), questions are cleaned for
-   the candidates still in, and the rules of :mod:`.se_rules` decide (their order and
-   exact tests are documented there). The stage name in rejects is ``extract``.
+4. **Measure, then decide**: for the questions still in, :data:`.rules.RULES` decide in
+   their order, each measurement (:mod:`.measure`) taken when a rule first reads it. The
+   stage name in rejects is ``extract``.
 
 The prompt is the title alone, or the title and the question body (title, blank line,
 body text), chosen by a coin seeded per question (``random.Random(f"{seed}:{site}:{id}")``)
 with probability ``title_prompt_probability`` for the title; the choice does not
 depend on the order or the set of questions read.
 
-Every kept candidate has ``domain`` ``stem``/``other`` (from :mod:`.se_sites`), meta
+Every kept candidate has ``domain`` ``stem``/``other`` (from :mod:`.sites`), meta
 ``quota`` ``stackexchange_stem``/``stackexchange_other``, ``group`` = the site (the
 selection stage samples sites inside a quota with temperature τ, 3 in the LIMA
 recipe, over these groups), ``quality`` = the answer score, and provenance: ``site``,
@@ -30,94 +32,89 @@ Users.xml; without it, the post's ``OwnerDisplayName`` when present), ``creation
 before 2011-04-08, 3.0 before 2018-05-02, 4.0 after), ``noncommercial`` False, ``terms``
 ``stackexchange``, ``prompt_kind`` ``title``/``body``, ``tags``, ``split`` ``train``, and
 the measurements the rules compared (``answer_chars``, ``first_person``, ``refers_to``,
-``not_self_contained``, ``language``).
+``not_self_contained``, ``language``). A dropped candidate carries what was known when it
+was dropped: the title as its prompt before the question is cleaned, the answer and its
+measurements once measured.
 
-Output order: sites in sorted name order, inside a site by question rank. With
-``workers`` > 1 and a dump of at least ``PARALLEL_MIN_BYTES``, sites are extracted in
-parallel processes (spawned: a script calling :func:`extract` needs the usual
-``if __name__ == "__main__":`` guard); each writes its kept candidates and rejects to
-temporary files, which the parent replays in site order. Spare processes (up to
-``MAX_HELPERS_PER_SITE``) measure answers for a site (one site and two workers: one
-helper). The output and the rejects
-are the same for every number of workers. Per-site meta sites (``meta.*``) are skipped
-unless ``include_meta_sites`` is set or the site is named in ``sites``.
+Output order: sites in sorted name order; inside a site, the drops decided on the
+ranking alone (in rank order), then the other candidates, kept or dropped (in rank
+order). The same for every number of worker processes.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
-import multiprocessing
-import os
 import random
-import shutil
-import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from lima_curate.config import ConfigError, StackExchangeConfig
-from lima_curate.errors import InputError
+from lima_curate.executor import Helpers, Unit
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
     META_NONCOMMERCIAL,
     META_QUALITY,
     META_QUOTA,
-    META_SPLIT,
     META_TERMS,
     META_URL,
     Example,
-    dumps,
     make_id,
 )
 from lima_curate.rejects import Rejects
-from lima_curate.rules import Rule
-from lima_curate.sources.stackexchange import rules as se_rules
-from lima_curate.sources.stackexchange.measure import AnswerMeasurer
+from lima_curate.rules import decidable_from, first_failure
+from lima_curate.sources.outcome import Outcome, Rejected, run_units
+from lima_curate.sources.stackexchange import sites as site_table
 from lima_curate.sources.stackexchange.dump import SiteDump, find_sites, is_empty, iter_rows, open_site
+from lima_curate.sources.stackexchange.measure import (
+    RANKING,
+    AnswersAhead,
+    measure_answer,
+    measure_language,
+    not_self_contained,
+)
+from lima_curate.sources.stackexchange.rules import RULES
 from lima_curate.sources.stackexchange.scan import Ranking, Spill, scan_posts
-from lima_curate.sources.stackexchange.sites import check_config, is_meta_site, short_name, site_domain
-from lima_curate.text.html import clean_html
+from lima_curate.text.html import CleanHtml, clean_html
 
 SOURCE = "stackexchange"
-STAGE = "extract"
 TERMS = "stackexchange"
 LICENSE_DATES = (("2011-04-08", "CC BY-SA 2.5"), ("2018-05-02", "CC BY-SA 3.0"))
 LATEST_LICENSE = "CC BY-SA 4.0"
-PARALLEL_MIN_BYTES = 32 * 2**20  # smaller dumps are extracted in one process
 MAX_HELPERS_PER_SITE = 3  # more would wait on the scan that feeds them
+RANKING_RULES = decidable_from(RULES, RANKING)
 
 log = logging.getLogger(__name__)
-Note = Callable[[int, str], None]
+
+
+def units(root: Path, config: StackExchangeConfig, seed: int = 0) -> list[Unit]:
+    """One work unit per site to read under ``root`` (see :func:`site_outcomes`)."""
+    check_config(config)
+    root = Path(root)
+    sites = site_table.select_sites(find_sites(root), config, root)
+    if not sites:
+        log.warning("%s: no Stack Exchange site dumps found (expected <site>/Posts.xml or <site>.7z)", root)
+    return [
+        Unit(partial(site_outcomes, site, config, seed), size=site.size, helpers=MAX_HELPERS_PER_SITE)
+        for site in sites
+    ]
 
 
 def extract(
     root: Path, config: StackExchangeConfig, rejects: Rejects, *, seed: int = 0
 ) -> Iterator[Example]:
-    """Yield the Stack Exchange candidates under ``root`` that pass every rule."""
-    _check(config)
-    sites = select_sites(find_sites(Path(root)), config, Path(root))
-    if not sites:
-        log.warning("%s: no Stack Exchange site dumps found (expected <site>/Posts.xml or <site>.7z)", root)
-        return
-    processes = config.workers or os.cpu_count() or 1
-    if sum(site.size for site in sites) < PARALLEL_MIN_BYTES:
-        processes = 1  # starting processes would cost more than it saves
-    parallel_sites = min(processes, len(sites))
-    # spare processes measure answers for each site; a few keep up with one scan
-    helpers = min(processes // parallel_sites - 1, MAX_HELPERS_PER_SITE)
-    if parallel_sites <= 1:
-        for site in sites:
-            yield from extract_site(site, config, rejects, seed=seed, helpers=helpers)
-    else:
-        yield from _extract_parallel(sites, config, rejects, seed, parallel_sites, helpers)
+    """Yield the Stack Exchange candidates under ``root`` that pass every rule (``config.workers``
+    processes); drops go to ``rejects``."""
+    yield from run_units(units(root, config, seed), rejects, workers=config.workers)
 
 
-def _check(config: StackExchangeConfig) -> None:
+def check_config(config: StackExchangeConfig) -> None:
+    """Raise ConfigError for settings this source cannot use."""
     where = "sources.stackexchange"
-    check_config(config)
+    site_table.check_config(config)
     if not 0.0 <= config.title_prompt_probability <= 1.0:
         raise ConfigError(f"{where}.title_prompt_probability: expected 0..1, got {config.title_prompt_probability}")
     if config.min_answer_chars > config.max_answer_chars:
@@ -126,71 +123,47 @@ def _check(config: StackExchangeConfig) -> None:
         raise ConfigError(f"{where}.workers: expected 0 or more, got {config.workers}")
 
 
-def select_sites(sites: list[SiteDump], config: StackExchangeConfig, root: Path) -> list[SiteDump]:
-    """The sites to read: those named in ``config.sites`` (all when empty), meta sites aside."""
-    if config.sites:
-        by_name = {}
-        for site in sites:
-            by_name[site.name.lower()] = site
-            by_name.setdefault(short_name(site.name), site)
-        chosen = []
-        for name in config.sites:
-            site = by_name.get(name.lower())
-            if site is None:
-                known = ", ".join(s.name for s in sites) or "none"
-                raise InputError(root, f"site {name!r} not found (found: {known})")
-            chosen.append(site)
-        return sorted(set(chosen), key=lambda s: s.name)
-    kept = [s for s in sites if config.include_meta_sites or not is_meta_site(s.name)]
-    for site in sites:
-        if site not in kept:
-            log.info("%s: skipping meta site %s", root, site.name)
-    return kept
-
-
 # ---------------------------------------------------------------- one site
 
 
-def extract_site(
-    site: SiteDump,
-    config: StackExchangeConfig,
-    rejects: Rejects,
-    *,
-    seed: int = 0,
-    helpers: int = 0,
-    note: "Note | None" = None,
-) -> Iterator[Example]:
-    """Yield one site's candidates that pass every rule, best-ranked question first.
-
-    ``helpers`` extra processes measure answers while Posts.xml is read (see
-    :mod:`.se_answers`); the output does not depend on it.
-    """
-    note = note or log.log
+def site_outcomes(
+    site: SiteDump, config: StackExchangeConfig, seed: int = 0, *, helpers: "Helpers | None" = None
+) -> Iterator[Outcome]:
+    """One site's outcomes, in the order of the module docstring. ``helpers`` measure answers
+    while Posts.xml is read (:class:`.measure.AnswersAhead`); the outcomes do not depend on them."""
     with open_site(site) as files:
         if is_empty(files.posts):
-            note(logging.WARNING, f"{files.posts_label}: empty dump, no candidates")
+            log.warning("%s: empty dump, no candidates", files.posts_label)
             return
         with Spill() as spill:
-            measurer = AnswerMeasurer(config, seed, spill, helpers)
-            try:
-                hook = measurer.hint if measurer.ahead else None
-                scan = scan_posts(files.posts, files.posts_label, spill, config.min_answer_score, hook)
-                if not scan.questions and not scan.answers:
-                    note(logging.WARNING, f"{files.posts_label}: empty dump (no questions or answers), no candidates")
-                    return
-                ranking = scan.ranking()
-                note(logging.INFO, f"{site.name}: {scan.summary()}, {ranking.duplicates} duplicate questions")
-                names: dict[int, str] = {}
-                if files.users is not None:
-                    owners = ranking.owners()
-                    if owners:
-                        names = read_user_names(files.users, files.users_label, owners)
-                builder = _Builder(site.name, site_domain(site.name, config), config, seed, names)
-                candidates = builder.pair(ranking, spill, rejects)
-                measurer.finish()
-                yield from builder.decide(candidates, ranking, spill, measurer, rejects)
-            finally:
-                measurer.close()
+            ahead = AnswersAhead(helpers, config, seed, spill) if helpers is not None else None
+            scan = scan_posts(files.posts, files.posts_label, spill, config.min_answer_score,
+                              ahead.hint if ahead is not None else None)
+            if not scan.questions and not scan.answers:
+                log.warning("%s: empty dump (no questions or answers), no candidates", files.posts_label)
+                return
+            ranking = scan.ranking()
+            log.info("%s: %s, %s duplicate questions", site.name, scan.summary(), ranking.duplicates)
+            names: dict[int, str] = {}
+            if files.users is not None:
+                owners = ranking.owners()
+                if owners:
+                    names = read_user_names(files.users, files.users_label, owners)
+            candidates = _SiteCandidates(site.name, site_table.site_domain(site.name, config), config, seed, names, spill)
+            remaining: list[int] = []
+            for position, row in enumerate(ranking.rows()):
+                question_id, question_score, question_offset, answer_id, answer_score = row
+                answer = answer_id if answer_id >= 0 else None
+                drop = first_failure({"answer_id": answer, "answer_score": answer_score}, RANKING_RULES, config)
+                if drop is None:
+                    remaining.append(position)
+                    continue
+                title = spill.read(question_offset)[0]
+                yield Rejected.by(drop, candidates.stub(question_id, question_score, title, answer, answer_score))
+            if ahead is not None:
+                ahead.finish()
+            for position in remaining:
+                yield candidates.decide(ranking, position, ahead)
 
 
 def read_user_names(path: Path, label: str, wanted: set[int]) -> dict[int, str]:
@@ -232,63 +205,63 @@ def prompt_is_title(seed: int, site: str, question_id: int, probability: float) 
     return random.Random(f"{seed}:{site}:{question_id}").random() < probability
 
 
-class _Builder:
-    """Turns ranked question/answer pairs into decided candidates for one site.
+@dataclass
+class _Question:
+    """A question as the prompt uses it; its body is cleaned when first asked for."""
 
-    Each step measures, then its rules decide, so the costly steps run only for
-    candidates that are still in. Drops decided on the pairing alone come first (in
-    rank order), then the drops and keeps of the candidates (in rank order). A
-    candidate dropped before its question is cleaned carries the title as its prompt.
-    """
+    title: str
+    html: str
+    kind: str  # "title" (the prompt is the title alone) or "body"
+
+    @functools.cached_property
+    def body(self) -> CleanHtml:
+        return clean_html(self.html)
+
+    @property
+    def prompt(self) -> str:
+        return self.title if self.kind == "title" or not self.body.text else f"{self.title}\n\n{self.body.text}"
+
+    def measure(self) -> dict[str, str]:
+        return {"not_self_contained": not_self_contained(self.title, self.body, self.kind)}
+
+
+class _SiteCandidates:
+    """Builds one site's candidates from the ranking and decides them with :data:`.rules.RULES`."""
 
     def __init__(
-        self, site: str, domain: str, config: StackExchangeConfig, seed: int, names: dict[int, str]
+        self, site: str, domain: str, config: StackExchangeConfig, seed: int, names: dict[int, str], spill: Spill
     ) -> None:
-        self.site, self.domain, self.config, self.seed, self.names = site, domain, config, seed, names
-        self.pairing_rules = se_rules.pairing_rules(config)
-        self.answer_rules = se_rules.answer_rules(config)
-        self.question_rules = se_rules.question_rules()
-        self.language_rules = se_rules.language_rules()
+        self.site, self.domain, self.config, self.seed, self.names, self.spill = site, domain, config, seed, names, spill
 
-    def pair(self, ranking: Ranking, spill: Spill, rejects: Rejects) -> list[int]:
-        """Apply the pairing rules; return the rank positions of the questions still in."""
-        candidates: list[int] = []
-        for position, (question_id, score, offset, answer_id, answer_score) in enumerate(ranking.rows()):
-            title = spill.read(offset)[0]
-            stub = self._stub(question_id, score, title, answer_id if answer_id >= 0 else None, answer_score)
-            if not _dropped(stub, self.pairing_rules, rejects):
-                candidates.append(position)
-        return candidates
+    def decide(self, ranking: Ranking, position: int, ahead: "AnswersAhead | None") -> Outcome:
+        """The candidate at ``position`` (its pairing already kept), measured and decided."""
+        question_id = int(ranking.question_id[position])
+        answer_id, answer_score = int(ranking.answer_id[position]), int(ranking.answer_score[position])
+        title, question_html, tags, _, _, question_owner_name = self.spill.read(int(ranking.question_offset[position]))
+        example = self.stub(question_id, int(ranking.question_score[position]), title, answer_id, answer_score)
+        answer = self.spill.read(ranking.answers[answer_id][0])
+        text, measured = (ahead.measured(answer_id) if ahead is not None else None) or measure_answer(
+            answer[0], self.config, self.seed
+        )
+        language = measured.pop("language", None)  # measured ahead or not: taken at the same rule
+        example = self._with_answer(example, answer, text, measured)
+        kind = "title" if prompt_is_title(self.seed, self.site, question_id, self.config.title_prompt_probability) else "body"
+        question = _Question(title.strip(), question_html, kind)
+        measurements = {"answer_id": answer_id, "answer_score": answer_score, **measured}
+        measure = {
+            "not_self_contained": question.measure,
+            "language": lambda: {"language": language} if language is not None else measure_language(text, self.seed),
+        }
+        drop = first_failure(measurements, RULES, self.config, measure)
+        if "not_self_contained" in measurements:
+            owner = int(ranking.question_owner[position])
+            example = self._with_question(example, question, tags, owner, question_owner_name,
+                                          measurements["not_self_contained"])
+        if "language" in measurements:
+            example = example.with_meta(language=measurements["language"])
+        return example if drop is None else Rejected.by(drop, example)
 
-    def decide(
-        self, candidates: list[int], ranking: Ranking, spill: Spill, measurer: AnswerMeasurer, rejects: Rejects
-    ) -> Iterator[Example]:
-        for position in candidates:
-            question_id = int(ranking.question_id[position])
-            answer_id = int(ranking.answer_id[position])
-            question = spill.read(int(ranking.question_offset[position]))
-            title = question[0]
-            example = self._stub(
-                question_id, int(ranking.question_score[position]), title, answer_id, int(ranking.answer_score[position])
-            )
-            raw = spill.read(ranking.answers[answer_id][0])
-            text, measures = measurer.measured(answer_id, raw[0])
-            language = measures.pop("language", None)  # measured ahead or not: added at the same step
-            example = self._with_answer(example, raw, text, measures)
-            if _dropped(example, self.answer_rules, rejects):
-                continue
-            example = self._with_question(example, question, int(ranking.question_owner[position]))
-            if _dropped(example, self.question_rules, rejects):
-                continue
-            if language is None:
-                language = se_rules.measure_language(example.response, seed=self.seed)["language"]
-            example = example.with_meta(language=language)
-            if _dropped(example, self.language_rules, rejects):
-                continue
-            rejects.keep(example, stage=STAGE)
-            yield example
-
-    def _stub(
+    def stub(
         self, question_id: int, question_score: int, title: str, answer_id: "int | None", answer_score: "int | None"
     ) -> Example:
         """A candidate with provenance only, for the decisions taken before cleaning HTML."""
@@ -312,9 +285,9 @@ class _Builder:
             meta=meta,
         )
 
-    def _with_answer(self, stub: Example, raw: tuple, text: str, measures: dict[str, Any]) -> Example:
+    def _with_answer(self, stub: Example, answer: tuple, text: str, measured: dict[str, Any]) -> Example:
         """Add the clean answer, its measurements and the provenance of the answer."""
-        _, created, content_license, owner, owner_name = raw
+        _, created, content_license, owner, owner_name = answer
         meta: dict[str, Any] = {
             META_QUOTA: f"{SOURCE}_{self.domain}",
             META_QUALITY: float(stub.meta["answer_score"]),
@@ -322,7 +295,7 @@ class _Builder:
             META_NONCOMMERCIAL: False,
             META_TERMS: TERMS,
             "creation_date": created,
-            **measures,
+            **measured,
         }
         author = self.names.get(owner) or owner_name
         if author:
@@ -332,18 +305,12 @@ class _Builder:
         messages = (stub.messages[0], {"role": "assistant", "content": text})
         return stub.with_messages(messages).with_meta(**meta)
 
-    def _with_question(self, example: Example, question: tuple, owner: int) -> Example:
-        """Add the prompt (title or title and body, by the coin), the question's measurements
+    def _with_question(
+        self, example: Example, question: _Question, tags: str, owner: int, owner_name: str, not_contained: str
+    ) -> Example:
+        """Add the prompt (title or title and body, by the coin), the question's measurement
         and its author."""
-        title, question_html, tags, _, _, owner_name = question
-        title = title.strip()
-        body = clean_html(question_html)
-        title_only = prompt_is_title(
-            self.seed, self.site, example.meta["question_id"], self.config.title_prompt_probability
-        )
-        kind = "title" if title_only else "body"
-        prompt = title if title_only or not body.text else f"{title}\n\n{body.text}"
-        messages = ({"role": "user", "content": prompt}, example.messages[1])
+        messages = ({"role": "user", "content": question.prompt}, example.messages[1])
         authorship: dict[str, str] = {}
         author = self.names.get(owner) or owner_name
         if author:
@@ -352,87 +319,7 @@ class _Builder:
                 authorship["question_author_url"] = f"https://{self.site}/users/{owner}"
         return example.with_messages(messages).with_meta(
             **authorship,
-            prompt_kind=kind,
+            prompt_kind=question.kind,
             tags=parse_tags(tags),
-            not_self_contained=se_rules.not_self_contained(title, body, kind),
+            not_self_contained=not_contained,
         )
-
-
-def _dropped(example: Example, rules: "tuple[Rule, ...]", rejects: Rejects) -> bool:
-    """Send ``example`` to ``rejects`` under the first rule it fails; True when it did."""
-    for rule in rules:
-        detail = rule(example)
-        if detail is not None:
-            rejects.drop(example, stage=STAGE, rule=rule.name, detail=detail)
-            return True
-    return False
-
-
-# ---------------------------------------------------------------- many sites in parallel
-
-
-@dataclass(frozen=True)
-class _SiteOutcome:
-    kept_path: str
-    rejects_path: str
-    kept: dict
-    notes: list
-    error: "tuple[str, str, str | None] | None" = None
-
-
-def _site_worker(site: SiteDump, config: StackExchangeConfig, seed: int, helpers: int, folder: str) -> _SiteOutcome:
-    """Extract one site in a worker process into files under ``folder``."""
-    notes: list[tuple[int, str]] = []
-    kept_path = os.path.join(folder, "kept.jsonl")
-    rejects = Rejects(Path(folder) / "rejects.jsonl")
-    try:
-        with open(kept_path, "w", encoding="utf-8", newline="\n") as handle:
-            examples = extract_site(
-                site, config, rejects, seed=seed, helpers=helpers, note=lambda level, msg: notes.append((level, msg))
-            )
-            for example in examples:
-                handle.write(dumps(example.to_dict()))
-                handle.write("\n")
-    except InputError as error:  # InputError does not pickle; send its parts
-        return _SiteOutcome(kept_path, str(rejects.path), {}, notes, (error.path, error.message, error.place))
-    finally:
-        rejects.close()
-    return _SiteOutcome(kept_path, str(rejects.path), dict(rejects.kept), notes)
-
-
-def _extract_parallel(
-    sites: list[SiteDump], config: StackExchangeConfig, rejects: Rejects, seed: int, workers: int, helpers: int
-) -> Iterator[Example]:
-    tmp = tempfile.mkdtemp(prefix="lima-se-sites-")
-    # spawn, not fork: the parent may hold threads (tokenizers, torch) that fork would copy mid-state
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        futures: list[Future] = []
-        for number, site in enumerate(sites):
-            folder = os.path.join(tmp, f"{number:05d}")
-            os.makedirs(folder)
-            futures.append(pool.submit(_site_worker, site, config, seed, helpers, folder))
-        for future in futures:
-            outcome: _SiteOutcome = future.result()
-            for level, message in outcome.notes:
-                log.log(level, message)
-            if outcome.error is not None:
-                raise InputError(*outcome.error)
-            _replay_rejects(Path(outcome.rejects_path), rejects)
-            rejects.kept.update(outcome.kept)
-            with open(outcome.kept_path, encoding="utf-8") as handle:
-                for line in handle:
-                    yield Example.from_dict(json.loads(line))
-            os.unlink(outcome.kept_path)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _replay_rejects(path: Path, rejects: Rejects) -> None:
-    if not path.is_file():
-        return
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            rejects.drop(row["record"], stage=row["stage"], rule=row["rule"], detail=row["detail"], source=row["source"])

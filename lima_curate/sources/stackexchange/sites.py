@@ -1,4 +1,9 @@
-"""Which Stack Exchange sites count as STEM: the shipped table plus the config's overrides.
+"""Which Stack Exchange sites are read, and which count as STEM (the shipped table plus the
+config's overrides).
+
+:func:`select_sites` picks the sites to read: those named in ``sites`` (all when empty),
+per-site meta sites (``meta.*``) aside unless ``include_meta_sites`` is set or the site
+is named.
 
 ``lima_curate/data/se_sites.tsv`` lists the network's sites by host name (``site``)
 with ``domain`` ``stem`` or ``other``. ``stem_sites`` and ``other_sites`` in the config
@@ -10,12 +15,18 @@ override it; a site in neither gets ``default_domain``. Names match in full
 from __future__ import annotations
 
 import functools
+import logging
 from importlib import resources
+from pathlib import Path
 
 from lima_curate.config import ConfigError, StackExchangeConfig
+from lima_curate.errors import InputError
+from lima_curate.sources.stackexchange.dump import SiteDump
 
 DOMAINS = ("stem", "other")
 SE_SUFFIX = ".stackexchange.com"
+
+log = logging.getLogger(__name__)
 
 
 def short_name(site: str) -> str:
@@ -67,3 +78,25 @@ def site_domain(site: str, config: StackExchangeConfig) -> str:
     table = site_table()
     domain = table.get(site.lower()) or table.get(f"{short_name(site)}{SE_SUFFIX}")
     return domain or config.default_domain
+
+
+def select_sites(sites: list[SiteDump], config: StackExchangeConfig, root: Path) -> list[SiteDump]:
+    """The sites to read: those named in ``config.sites`` (all when empty), meta sites aside."""
+    if config.sites:
+        by_name = {}
+        for site in sites:
+            by_name[site.name.lower()] = site
+            by_name.setdefault(short_name(site.name), site)
+        chosen = []
+        for name in config.sites:
+            site = by_name.get(name.lower())
+            if site is None:
+                known = ", ".join(s.name for s in sites) or "none"
+                raise InputError(root, f"site {name!r} not found (found: {known})")
+            chosen.append(site)
+        return sorted(set(chosen), key=lambda s: s.name)
+    kept = [s for s in sites if config.include_meta_sites or not is_meta_site(s.name)]
+    for site in sites:
+        if site not in kept:
+            log.info("%s: skipping meta site %s", root, site.name)
+    return kept

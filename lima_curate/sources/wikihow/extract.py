@@ -45,18 +45,21 @@ Each article becomes one :class:`~lima_curate.records.Example`:
   without one, ``assume_published_before_2025_change`` decides (default: before).
   ``noncommercial`` is always True, ``terms`` is ``wikihow``, ``quota`` ``wikihow``.
 
-Rules (stage ``extract``), the first that fails names the drop: ``unreadable_file``
-(empty or not UTF-8 page), ``not_an_article``, ``empty_title``,
+Rules (stage ``extract``; :mod:`.rules`), the first that fails names the drop:
+``unreadable_file`` (empty or not UTF-8 page), ``not_an_article``, ``empty_title``,
 ``response_too_short``/``response_too_long`` (cleaned response, config bounds),
-``not_english`` (language of the response), ``duplicate_article``.
+``not_english`` (language of the response), ``duplicate_article``. One work unit per
+input file; duplicates are dropped afterwards, across files, in reading order.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from lima_curate.config import WikiHowConfig
+from lima_curate.executor import Unit
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -69,10 +72,12 @@ from lima_curate.records import (
     make_id,
 )
 from lima_curate.rejects import Rejects
-from lima_curate.rules import Rule, length_rules
+from lima_curate.rules import first_failure
+from lima_curate.sources.outcome import Outcome, Rejected, run_units
 from lima_curate.sources.wikihow.article import UNCATEGORIZED, Article, render
 from lima_curate.sources.wikihow.formats import read_csv, read_plaintext
 from lima_curate.sources.wikihow.pages import parse_page
+from lima_curate.sources.wikihow.rules import RULES, measure, measure_language
 from lima_curate.sources.wikihow.titles import (
     core_title,
     howto_prompt,
@@ -80,10 +85,8 @@ from lima_curate.sources.wikihow.titles import (
     page_url,
     title_from_page_name,
 )
-from lima_curate.text.lang import detect_language
 
 SOURCE = "wikihow"
-STAGE = "extract"
 QUOTA = "wikihow"
 TERMS = "wikihow"
 LICENCE_CHANGE = "2025-03-24"  # wikiHow's terms change; earlier content is CC BY-NC-SA 3.0
@@ -107,42 +110,30 @@ def input_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: (_SUFFIX_ORDER[p.suffix.lower()], p.relative_to(root).as_posix()))
 
 
-def _unreadable(rejects: Rejects, relative: str, detail: str) -> None:
+def _unreadable(relative: str, detail: str) -> Rejected:
     record = {"id": make_id(SOURCE, "file", relative), "source": SOURCE, "meta": {"file": relative}}
-    rejects.drop(record, stage=STAGE, rule="unreadable_file", detail=f"{relative}: {detail}")
+    return Rejected(record, "unreadable_file", f"{relative}: {detail}")
 
 
-def _text(path: Path, relative: str, rejects: Rejects) -> "str | None":
-    """A page's text, or None after recording why it cannot be read."""
+def read_file(path: Path, relative: str) -> "Iterator[Article | Rejected]":
+    """The articles of one input file; an unreadable page is one rejection.
+
+    A CSV with an unknown header raises InputError.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from read_csv(path, relative)
+        return
     data = path.read_bytes()
     if not data.strip():
-        _unreadable(rejects, relative, "empty file")
-        return None
+        yield _unreadable(relative, "empty file")
+        return
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        _unreadable(rejects, relative, f"not UTF-8 (byte {error.start})")
-        return None
-
-
-def read_articles(root: Path, rejects: Rejects) -> Iterator[Article]:
-    """Every article of every input under ``root``, in a fixed order.
-
-    Unreadable pages go to ``rejects``; a CSV with an unknown header raises InputError.
-    """
-    for path in input_files(root):
-        relative = path.relative_to(root).as_posix()
-        suffix = path.suffix.lower()
-        if suffix == ".csv":
-            yield from read_csv(path, relative)
-            continue
-        text = _text(path, relative, rejects)
-        if text is None:
-            continue
-        if suffix == ".txt":
-            yield read_plaintext(text, relative)
-        else:
-            yield parse_page(text, relative, path.stem)
+        yield _unreadable(relative, f"not UTF-8 (byte {error.start})")
+        return
+    yield read_plaintext(text, relative) if suffix == ".txt" else parse_page(text, relative, path.stem)
 
 
 # ---------------------------------------------------------------- examples
@@ -196,60 +187,43 @@ def to_example(article: Article, config: WikiHowConfig) -> Example:
     )
 
 
-# ---------------------------------------------------------------- rules
+# ---------------------------------------------------------------- work units
 
 
-def rules(config: WikiHowConfig) -> tuple[Rule, ...]:
-    """The cheap rules, in order; ``not_english`` runs after them (it measures)."""
-
-    def not_an_article(ex: Example) -> "str | None":
-        if ex.meta.get("not_article"):
-            return str(ex.meta["not_article"])
-        return None if ex.meta.get("steps") else "no steps left after pruning sections"
-
-    return (
-        Rule("not_an_article", not_an_article, "Input item with no steps (category page, Q&A, ingredient list)."),
-        Rule("empty_title", lambda ex: None if ex.prompt else "no title", "No usable title for the prompt."),
-        *length_rules("response_chars", config.min_response_chars, config.max_response_chars,
-                      too_short="response_too_short", too_long="response_too_long", what="Cleaned article body"),
-    )
+def units(root: Path, config: WikiHowConfig, seed: int = 0) -> list[Unit]:
+    """One work unit per input file under ``root``, in reading order (``seed`` is unused:
+    nothing here is random)."""
+    root = Path(root)
+    return [Unit(partial(file_outcomes, path, root, config), size=path.stat().st_size) for path in input_files(root)]
 
 
-NOT_ENGLISH = Rule(
-    "not_english",
-    lambda ex: None if ex.meta.get("language") == "en" else f"language {ex.meta.get('language')}",
-    "Response not detected as English.",
-)
+def file_outcomes(path: Path, root: Path, config: WikiHowConfig) -> Iterator[Outcome]:
+    """Every article of one input file, kept or rejected by :data:`.rules.RULES`."""
+    for article in read_file(path, path.relative_to(root).as_posix()):
+        if type(article) is Rejected:
+            yield article
+            continue
+        example = to_example(article, config)
+        measurements = measure(example)
+        drop = first_failure(measurements, RULES, config, {"language": lambda: measure_language(example.response)})
+        if "language" in measurements:
+            example = example.with_meta(language=measurements["language"])
+        yield example if drop is None else Rejected.by(drop, example)
 
 
-def _first_failure(example: Example, checks: "tuple[Rule, ...]") -> "tuple[str, str] | None":
-    for rule in checks:
-        detail = rule(example)
-        if detail is not None:
-            return rule.name, detail
-    return None
+def drop_duplicates(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """``duplicate_article``: a kept article whose page was kept before, from an earlier input
+    (or earlier in the same one), is rejected; the first copy stays."""
+    seen: dict[str, str] = {}
+    for outcome in outcomes:
+        if type(outcome) is Example:
+            if outcome.id in seen:
+                outcome = Rejected(outcome, "duplicate_article", f"same page as {seen[outcome.id]}")
+            else:
+                seen[outcome.id] = f"{outcome.meta['file']} {outcome.meta['place']}".strip()
+        yield outcome
 
 
 def extract(root: Path, config: WikiHowConfig, rejects: Rejects, *, seed: int = 0) -> Iterator[Example]:
-    """Yield the wikiHow candidates under ``root`` that pass every rule; drop the rest.
-
-    ``seed`` is unused: nothing here is random (language detection is seeded with 0
-    so that a text gets the same answer whatever the build's seed).
-    """
-    root = Path(root)
-    checks = rules(config)
-    seen: dict[str, str] = {}
-    for article in read_articles(root, rejects):
-        example = to_example(article, config)
-        failed = _first_failure(example, checks)
-        if failed is None:
-            example = example.with_meta(language=detect_language(example.response))
-            failed = _first_failure(example, (NOT_ENGLISH,))
-        if failed is None and example.id in seen:
-            failed = ("duplicate_article", f"same page as {seen[example.id]}")
-        if failed is not None:
-            rejects.drop(example, stage=STAGE, rule=failed[0], detail=failed[1])
-            continue
-        seen[example.id] = f"{article.file} {article.place}".strip()
-        rejects.keep(example, stage=STAGE)
-        yield example
+    """Yield the wikiHow candidates under ``root`` that pass every rule; drop the rest."""
+    yield from run_units(units(root, config, seed), rejects, finish=drop_duplicates)

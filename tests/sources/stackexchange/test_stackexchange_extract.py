@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import se_factory as f
 
+from lima_curate import executor
 from lima_curate.config import ConfigError, StackExchangeConfig, load_pipeline
 from lima_curate.errors import InputError
 from lima_curate.records import dumps, make_id
@@ -154,7 +155,7 @@ def test_same_input_same_output(repo_root: Path):
 
 @pytest.mark.slow
 def test_parallel_sites_and_helpers_give_the_same_output(repo_root: Path, monkeypatch):
-    monkeypatch.setattr(stackexchange, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(executor, "PARALLEL_MIN_BYTES", 0)
     raw = repo_root / "raw" / "stackexchange"
     one, rejects_one = run(raw)
     # two sites over two processes; then one site with one helper process measuring answers
@@ -169,7 +170,7 @@ def test_parallel_sites_and_helpers_give_the_same_output(repo_root: Path, monkey
 
 @pytest.mark.slow
 def test_an_error_in_a_parallel_site_is_an_input_error(tmp_path: Path, repo_root: Path, monkeypatch):
-    monkeypatch.setattr(stackexchange, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(executor, "PARALLEL_MIN_BYTES", 0)
     shutil.copytree(repo_root / "raw" / "stackexchange" / PHYSICS, tmp_path / PHYSICS)
     f.write_dump(tmp_path / "zzz.stackexchange.com", [f.question(1, 1, "Cut?")])
     broken = tmp_path / "zzz.stackexchange.com" / "Posts.xml"

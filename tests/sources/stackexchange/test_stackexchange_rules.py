@@ -1,4 +1,5 @@
-"""The Stack Exchange rules: a keep and a drop for each, with the reason, on their own and in a dump."""
+"""The Stack Exchange rules and measurements: a keep and a drop for each rule, with the reason,
+on their own and in a dump; the order of the rules, written once."""
 
 from __future__ import annotations
 
@@ -8,50 +9,53 @@ import pytest
 import se_factory as f
 
 from lima_curate.config import StackExchangeConfig
-from lima_curate.records import Example
 from lima_curate.rejects import Rejects
-from lima_curate.sources.stackexchange import rules as se_rules
-from lima_curate.sources.stackexchange.extract import extract
+from lima_curate.rules import Drop, first_failure
+from lima_curate.sources.stackexchange import measure as se_measure
+from lima_curate.sources.stackexchange.extract import RANKING_RULES, extract
+from lima_curate.sources.stackexchange.rules import RULES
 from lima_curate.text.html import clean_html, html_to_text, prose_only
 
 CONFIG = StackExchangeConfig(workers=1)
 
 
 def rule(name: str):
-    return next(r for r in se_rules.all_rules(CONFIG) if r.name == name)
-
-
-def candidate(**meta) -> Example:
-    return Example(id="x", source="stackexchange", domain="stem", messages=(), meta=meta)
+    found = next(r for r in RULES if r.name == name)
+    return lambda **measured: found(measured, CONFIG)
 
 
 def test_rule_names_and_order():
-    assert [r.name for r in se_rules.all_rules(CONFIG)] == [
+    assert [r.name for r in RULES] == [
         "no_answer", "answer_score_below_min", "answer_too_short", "answer_too_long", "first_person",
         "refers_to_other_answers", "question_not_self_contained", "not_english",
     ]
+    assert [r.name for r in RANKING_RULES] == ["no_answer", "answer_score_below_min"]
+    assert [r.name for r in se_measure.ANSWER_RULES] == [
+        "answer_too_short", "answer_too_long", "first_person", "refers_to_other_answers"]
+    assert [r.name for r in se_measure.ANSWER_AND_LANGUAGE_RULES] == [
+        "answer_too_short", "answer_too_long", "first_person", "refers_to_other_answers", "not_english"]
 
 
 # ---------------------------------------------------------------- each rule, keep and drop
 
 
 def test_no_answer():
-    assert rule("no_answer")(candidate(answer_id=None)) == "question has no answer"
-    assert rule("no_answer")(candidate(answer_id=7, answer_score=12)) is None
+    assert rule("no_answer")(answer_id=None) == "question has no answer"
+    assert rule("no_answer")(answer_id=7, answer_score=12) is None
 
 
 def test_answer_score_below_min():
-    assert rule("answer_score_below_min")(candidate(answer_id=7, answer_score=9)) == "top answer score 9 < 10"
-    assert rule("answer_score_below_min")(candidate(answer_id=7, answer_score=-3)) == "top answer score -3 < 10"
-    assert rule("answer_score_below_min")(candidate(answer_id=7, answer_score=10)) is None
+    assert rule("answer_score_below_min")(answer_id=7, answer_score=9) == "top answer score 9 < 10"
+    assert rule("answer_score_below_min")(answer_id=7, answer_score=-3) == "top answer score -3 < 10"
+    assert rule("answer_score_below_min")(answer_id=7, answer_score=10) is None
 
 
 def test_answer_length_bounds_are_inclusive():
     short, long_ = rule("answer_too_short"), rule("answer_too_long")
-    assert short(candidate(answer_chars=1199)) == "1199 chars < 1200"
-    assert short(candidate(answer_chars=1200)) is None
-    assert long_(candidate(answer_chars=4096)) is None
-    assert long_(candidate(answer_chars=4097)) == "4097 chars > 4096"
+    assert short(answer_chars=1199) == "1199 chars < 1200"
+    assert short(answer_chars=1200) is None
+    assert long_(answer_chars=4096) is None
+    assert long_(answer_chars=4097) == "4097 chars > 4096"
 
 
 @pytest.mark.parametrize(
@@ -68,8 +72,8 @@ def test_answer_length_bounds_are_inclusive():
     ],
 )
 def test_first_person_drops(prose, hit):
-    assert se_rules.first_person_hit(prose) == hit
-    assert rule("first_person")(candidate(first_person=hit)) == hit
+    assert se_measure.first_person_hit(prose) == hit
+    assert rule("first_person")(first_person=hit) == hit
 
 
 @pytest.mark.parametrize(
@@ -85,7 +89,7 @@ def test_first_person_drops(prose, hit):
     ],
 )
 def test_first_person_keeps(prose):
-    assert se_rules.first_person_hit(prose) == ""
+    assert se_measure.first_person_hit(prose) == ""
 
 
 def test_first_person_ignores_code_math_and_quotes():
@@ -93,9 +97,9 @@ def test_first_person_ignores_code_math_and_quotes():
         "<p>The identity $I$ and <code>my_list</code> are fine.</p>"
         "<blockquote><p>I asked this before.</p></blockquote><pre><code>me = I\n</code></pre>"
     )
-    assert se_rules.first_person_hit(prose_only(text)) == ""
-    assert se_rules.measure_answer(text)["first_person"] == ""
-    assert se_rules.measure_answer(text + "\n\nI disagree.")["first_person"] == "I"
+    assert se_measure.first_person_hit(prose_only(text)) == ""
+    assert se_measure.measure_wording(text)["first_person"] == ""
+    assert se_measure.measure_wording(text + "\n\nI disagree.")["first_person"] == "I"
 
 
 @pytest.mark.parametrize(
@@ -117,8 +121,8 @@ def test_first_person_ignores_code_math_and_quotes():
     ],
 )
 def test_refers_to_other_answers_drops(prose, hit):
-    assert se_rules.reference_hit(prose) == hit
-    assert rule("refers_to_other_answers")(candidate(refers_to=hit)) == hit
+    assert se_measure.reference_hit(prose) == hit
+    assert rule("refers_to_other_answers")(refers_to=hit) == hit
 
 
 @pytest.mark.parametrize(
@@ -133,8 +137,8 @@ def test_refers_to_other_answers_drops(prose, hit):
     ],
 )
 def test_refers_to_other_answers_keeps(prose):
-    assert se_rules.reference_hit(prose) == ""
-    assert rule("refers_to_other_answers")(candidate(refers_to="")) is None
+    assert se_measure.reference_hit(prose) == ""
+    assert rule("refers_to_other_answers")(refers_to="") is None
 
 
 @pytest.mark.parametrize(
@@ -149,7 +153,7 @@ def test_refers_to_other_answers_keeps(prose):
     ],
 )
 def test_title_is_question(title, expected):
-    assert se_rules.title_is_question(title) is expected
+    assert se_measure.title_is_question(title) is expected
 
 
 @pytest.mark.parametrize(
@@ -171,8 +175,8 @@ def test_title_is_question(title, expected):
     ],
 )
 def test_question_not_self_contained_drops(title, body, kind, reason):
-    assert se_rules.not_self_contained(title, clean_html(body), kind) == reason
-    assert rule("question_not_self_contained")(candidate(not_self_contained=reason)) == reason
+    assert se_measure.not_self_contained(title, clean_html(body), kind) == reason
+    assert rule("question_not_self_contained")(not_self_contained=reason) == reason
 
 
 @pytest.mark.parametrize(
@@ -186,8 +190,8 @@ def test_question_not_self_contained_drops(title, body, kind, reason):
     ],
 )
 def test_question_not_self_contained_keeps(title, body, kind):
-    assert se_rules.not_self_contained(title, clean_html(body), kind) == ""
-    assert rule("question_not_self_contained")(candidate(not_self_contained="")) is None
+    assert se_measure.not_self_contained(title, clean_html(body), kind) == ""
+    assert rule("question_not_self_contained")(not_self_contained="") is None
 
 
 def test_not_english():
@@ -197,13 +201,30 @@ def test_not_english():
         "énergie chimique. Elle se déroule dans les chloroplastes, grâce à la chlorophylle, et produit de "
         "l'oxygène à partir de l'eau et du dioxyde de carbone."
     )
-    assert se_rules.measure_language(english) == {"language": "en"}
-    assert se_rules.measure_language(french) == {"language": "fr"}
-    assert se_rules.measure_language("") == {"language": "und"}
-    assert rule("not_english")(candidate(language="en")) is None
-    assert rule("not_english")(candidate(language="fr")) == "fr"
-    assert rule("not_english")(candidate(language="und")) == "und"
+    assert se_measure.measure_language(english) == {"language": "en"}
+    assert se_measure.measure_language(french) == {"language": "fr"}
+    assert se_measure.measure_language("") == {"language": "und"}
+    assert rule("not_english")(language="en") is None
+    assert rule("not_english")(language="fr") == "fr"
+    assert rule("not_english")(language="und") == "und"
 
+
+
+def test_answer_measurements_stop_where_the_rules_drop():
+    text, measured = se_measure.measure_answer(f.prose_html(800), CONFIG, 0, language=True)
+    assert measured == {"answer_chars": len(text)}  # too short: neither wording nor language taken
+    text, measured = se_measure.measure_answer(f.prose_html(1500, "I think so. "), CONFIG, 0, language=True)
+    assert measured == {"answer_chars": len(text), "first_person": "I", "refers_to": ""}  # no language
+    text, now = se_measure.measure_answer(f.prose_html(1500), CONFIG, 0)
+    assert now == {"answer_chars": len(text), "first_person": "", "refers_to": ""}
+    # measured ahead in a helper: the same, plus the language
+    assert se_measure.measure_batch([(7, f.prose_html(1500))], CONFIG, 0) == [(7, text, {**now, "language": "en"})]
+
+
+def test_a_candidate_is_decided_by_the_one_ordered_list():
+    measured = {"answer_id": 7, "answer_score": 30, "answer_chars": 1500, "first_person": "I", "refers_to": "OP"}
+    assert first_failure(measured, RULES, CONFIG) == Drop("first_person", "I")
+    assert first_failure({"answer_id": None, "answer_score": 0}, RULES, CONFIG) == Drop("no_answer", "question has no answer")
 
 # ---------------------------------------------------------------- every rule inside one dump
 
