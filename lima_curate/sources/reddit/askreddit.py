@@ -1,4 +1,9 @@
-"""r/AskReddit titles as test prompts: clean-up and the self-contained test.
+"""r/AskReddit titles as test prompts: clean-up, the self-contained test, and the candidates.
+
+Each r/AskReddit submission is a candidate test prompt (``split`` "test", quota
+``askreddit``, messages = the user turn only), decided by :data:`.rules.QUESTION_RULES`;
+the kept ones are held by submission id and given out, sorted, at the end. Comments of
+AskReddit threads are not used.
 
 As in the paper, only the title is used, and only when it stands alone as a question.
 Clean-up first: bracketed tags at either end (``[Serious]``, ``(NSFW)``) are removed and
@@ -19,7 +24,19 @@ A cleaned title is *not* self-contained (rule ``askreddit_not_self_contained``) 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from typing import Any, Iterator
 
+from lima_curate.config import RedditConfig
+from lima_curate.records import META_QUALITY, Example, make_id
+from lima_curate.rules import first_failure
+from lima_curate.sources.outcome import Outcome, Rejected
+from lima_curate.sources.reddit.items import bare_id, clean_markdown, iso_date, permalink, score_of, terms_meta
+from lima_curate.sources.reddit.rules import QUESTION_RULES, nsfw_measures, submission_deleted
+from lima_curate.text.lang import detect_language
+from lima_curate.text.scrub import scrub
+
+ASKREDDIT = "askreddit"
 MIN_WORDS = 4
 
 _EDGE_TAGS = re.compile(r"^(?:\s*[\[(][^\[\]()]{1,30}[\])])+\s*|(?:\s*[\[(][^\[\]()]{1,30}[\])])+\s*$")
@@ -77,3 +94,56 @@ def self_contained_problem(title: str, tags: tuple[str, ...], selftext: str, min
     if selftext.strip() and _FIRST_PERSON.search(title):
         return "a personal question whose details are in the post's text"
     return None
+
+
+class AskRedditPrompts:
+    """Streaming state: the kept test prompts by submission id (dropped ones are not remembered)."""
+
+    def __init__(self, config: RedditConfig, seed: int, stats: "Counter[str]") -> None:
+        self.config, self.seed, self.stats = config, seed, stats
+        self.asked: dict[str, Example] = {}
+
+    def add(self, record: "dict[str, Any]", origin: str) -> Iterator[Outcome]:
+        """A submission: held as a test prompt, or dropped."""
+        sid = bare_id(record.get("id"))
+        if not sid or sid in self.asked:
+            self.stats["duplicate_submissions" if sid else "submissions_without_id"] += 1
+            return
+        raw_title = clean_markdown(record.get("title"))
+        title, tags = clean_title(raw_title)
+        title = scrub(title)
+        subreddit = str(record.get("subreddit"))
+        score = score_of(record)
+        meta = {
+            **terms_meta(quota=ASKREDDIT, group=ASKREDDIT, split="test", url=permalink(subreddit, sid)),
+            META_QUALITY: float(score if score is not None else 0),
+            "quality_basis": "score",
+            "author": record.get("author"),
+            "submission_id": sid,
+            "subreddit": subreddit,
+            "score": score,
+            "num_comments": record.get("num_comments"),
+            "created_utc": iso_date(record.get("created_utc")),
+            "title": raw_title,
+            "title_tags": list(tags),
+            "file": origin,
+        }
+        example = Example(make_id("reddit", sid), ASKREDDIT, ASKREDDIT, ({"role": "user", "content": title},), meta)
+        measured = {"deleted": submission_deleted(record), **nsfw_measures(record, tags), "score": score}
+        measure = {
+            "not_self_contained": lambda: {"not_self_contained": self_contained_problem(
+                title, tags, clean_markdown(record.get("selftext")), self.config.askreddit_min_words) or ""},
+            "language": lambda: {"language": detect_language(title, seed=self.seed)},
+        }
+        drop = first_failure(measured, QUESTION_RULES, self.config, measure)
+        if "language" in measured:
+            example = example.with_meta(language=measured["language"])
+        if drop is not None:
+            yield Rejected.by(drop, example, f"submission {sid}: ")
+            return
+        self.asked[sid] = example
+
+    def finish(self) -> Iterator[Example]:
+        """The kept test prompts, by id."""
+        yield from sorted(self.asked.values(), key=lambda example: example.id)
+        self.asked.clear()

@@ -15,7 +15,9 @@ from lima_curate.config import RedditConfig
 from lima_curate.errors import InputError
 from lima_curate.records import dumps, make_id, write_jsonl
 from lima_curate.rejects import Rejects
-from lima_curate.sources.reddit.extract import RULES, discover, extract
+from lima_curate.sources.reddit.extract import extract
+from lima_curate.sources.reddit.files import discover
+from lima_curate.sources.reddit.rules import DATASET_RULES, PAIR_RULES
 
 SAMPLE = Path(__file__).resolve().parents[3] / "raw" / "reddit"
 T0 = 1461150000
@@ -345,7 +347,11 @@ def test_sample_folder() -> None:
         ("writingprompts", "4g3c01"), ("writingprompts", "900001"), ("writingprompts", "1"),
         ("askreddit", "4g2b01"), ("askreddit", "4g2b02"), ("askreddit", "4g2b03"),
     }
-    assert set(rejects.reasons_for("extract")) == set(RULES) - {"invalid_utf8", "unknown_record", "empty_prompt"}
+    assert set(rejects.reasons_for("extract")) == {
+        "bad_json_line", "deleted_or_removed", "nsfw", "prompt_tag_not_eligible", "automoderator", "moderator_comment",
+        "story_is_part", "story_too_short", "story_too_long", "story_score_below_min", "not_best_story",
+        "submission_missing", "no_story", "not_english", "askreddit_score_below_min", "askreddit_not_self_contained",
+    }
     lighthouse = next(e for e in examples if e.meta.get("submission_id") == "4g1a01")
     assert lighthouse.meta["comment_id"] == "d2f0a02"
     assert lighthouse.response.endswith("even though I knew no one would.")  # notes stripped
@@ -399,4 +405,4 @@ def test_real_reddit_folder(realdata: Path) -> None:
     assert dad.id == make_id("writingprompts_dataset", "writing_prompts_train_subset_500", "128574")
     dataset_drops = [row for row in rejects.rows if row["id"].startswith("writingprompts_dataset-")]
     assert len(stories) + len(dataset_drops) == 500  # every dataset row is kept or named
-    assert {row["rule"] for row in dataset_drops} <= set(RULES)
+    assert {row["rule"] for row in dataset_drops} <= {r.name for r in (*DATASET_RULES, *PAIR_RULES)}
