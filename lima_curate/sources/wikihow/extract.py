@@ -4,13 +4,13 @@ Inputs, anywhere under ``root`` (``raw/wikihow``; hidden files and other extensi
 are ignored):
 
 ``*.html`` / ``*.htm``
-    Saved wikiHow article pages (MediaWiki HTML), see :mod:`wikihow_html`.
+    Saved wikiHow article pages (MediaWiki HTML), see :mod:`.pages`.
 ``*.txt``
     Plain-text articles, ``TITLE:``/``SECTION:``/``STEP n.`` lines, see
-    :mod:`wikihow_formats`. A ``.txt`` without a ``TITLE:`` line (a title list, say)
+    :mod:`.formats`. A ``.txt`` without a ``TITLE:`` line (a title list, say)
     is dropped as ``not_an_article``.
 ``*.csv``
-    Told apart by the header (see :mod:`wikihow_formats`): step rows
+    Told apart by the header (see :mod:`.formats`): step rows
     ``title,heading,paragraph``; the summarisation layouts ``headline,title,text``
     (``wikihowAll.csv``) and ``overview,headline,text,sectionLabel,title``
     (``wikihowSep.csv``); ``title,result`` (wikihow_lists); optional extra columns
