@@ -3,9 +3,9 @@
 Runs on the real files in ../shared/realdata, each step against a baseline measured in
 the same run (best of ``--repeat``):
 
-* ``html``: ``wikihow_html.parse_page`` + ``render`` of the 15 saved pages, against
+* ``html``: ``wikihow.pages.parse_page`` + ``render`` of the 15 saved pages, against
   ``BeautifulSoup(html, "lxml")`` alone (the floor for any BeautifulSoup reader);
-* ``csv``: ``wikihow_formats.read_csv`` + ``render`` of the steps and lists CSVs,
+* ``csv``: ``wikihow.formats.read_csv`` + ``render`` of the steps and lists CSVs,
   against ``csv.reader`` reading the same rows;
 * ``extract``: ``wikihow.extract`` over the whole wikiHow folder (all layouts, rules,
   language detection of the kept-length candidates, rejects in memory), reported as
