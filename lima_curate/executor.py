@@ -118,10 +118,11 @@ def _run_here(unit: Unit, helpers: int) -> Iterator[Any]:
     """The unit's results, computed in this process as they are read."""
     if not unit.helpers:
         yield from unit.work()
-        return
-    with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(Helpers(helpers)) if helpers > 0 else None
-        yield from unit.work(helpers=pool)
+    elif helpers <= 0:
+        yield from unit.work(helpers=None)
+    else:
+        with Helpers(helpers) as pool:
+            yield from unit.work(helpers=pool)
 
 
 def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int) -> Iterator[Iterator[Any]]:

@@ -63,6 +63,7 @@ from typing import Any, Iterator, Mapping
 
 from lima_curate.config import SNIConfig
 from lima_curate.errors import InputError
+from lima_curate.executor import Unit
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -74,7 +75,6 @@ from lima_curate.records import (
     Example,
     make_id,
 )
-from lima_curate.executor import Unit
 from lima_curate.rejects import Rejects
 from lima_curate.rules import first_failure, rule
 from lima_curate.sources.outcome import Outcome, Rejected, run_units

@@ -1,11 +1,8 @@
 """Reddit: r/WritingPrompts stories (train) and r/AskReddit titles (test prompts).
 
-Everything under ``root`` (``raw/reddit``) is read, recursively (:mod:`.files`): Pushshift
-dumps, NDJSON plain or ``.zst`` (:mod:`.pushshift`); thread pages as the web API returns
-them (:mod:`.threads`), handled by their subreddit like dump items; the WritingPrompts
-dataset (:mod:`.dataset`). The work units: one for the dumps and thread pages together
-(:mod:`.harvest`: a submission and its comments may sit in different files), one per
-dataset file.
+Everything under ``root`` (``raw/reddit``) is read (:mod:`.files`). The work units: one
+for the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission and its
+comments may sit in different files), one per WritingPrompts dataset file (:mod:`.dataset`).
 
 **r/WritingPrompts** gives ``(prompt, story)`` pairs (:mod:`.stories`): the title without
 its tag, and the best top-level story among the comments that passes every story rule
@@ -19,9 +16,6 @@ questions (:mod:`.askreddit`).
 NSFW items (``over_18`` or an ``[NSFW]`` tag) are dropped unless ``include_nsfw``.
 Text is unescaped and scrubbed of links, usernames and e-mail addresses
 (:mod:`lima_curate.text.scrub`); authors stay only in provenance meta.
-
-Memory: dumps are streamed; per r/WritingPrompts submission a few small fields and at
-most one candidate story are held, per r/AskReddit submission only a kept test prompt.
 """
 
 from __future__ import annotations
