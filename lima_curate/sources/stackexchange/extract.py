@@ -43,11 +43,10 @@ order). The same for every number of worker processes.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -213,7 +212,7 @@ class _Question:
     html: str
     kind: str  # "title" (the prompt is the title alone) or "body"
 
-    @functools.cached_property
+    @cached_property
     def body(self) -> CleanHtml:
         return clean_html(self.html)
 
