@@ -103,8 +103,8 @@ def child_extract(path: Path, parser: str = "default") -> dict:
 
     from lima_curate.config import RedditConfig
     from lima_curate.rejects import Rejects
-    from lima_curate.sources import pushshift
-    from lima_curate.sources.reddit import extract
+    from lima_curate.sources.reddit import pushshift
+    from lima_curate.sources.reddit.extract import extract
 
     if parser == "json":
         pushshift.LOADS = json.loads

@@ -6,10 +6,13 @@ process so peak memory (ru_maxrss) is measured per run:
 
 * ``baseline``: ``lxml.etree.iterparse`` over every ``<row/>``, clearing each element
   and deleting earlier siblings, nothing else;
-* ``extract``: ``lima_curate.sources.stackexchange.extract`` over the same file (one
+* ``extract``: ``lima_curate.sources.stackexchange.extract.extract`` over the same file (one
   worker), rejects streamed to a file, kept candidates written as JSONL;
 * ``parallel``: the same total size split over ``--sites`` site folders, extracted with
-  1 worker and with ``--workers`` workers.
+  1 worker and with ``--workers`` workers;
+* with ``--before DIR`` (a copy of an earlier version of the package, e.g. made by
+  ``git archive <commit> | tar -x -C DIR``), every extract run is also made with that
+  version, alternating with the current one, so the two are compared in the same run.
 
 Reports the throughput ratio baseline_time / extract_time (target >= 0.5) and peak
 memory (target < 300 MB). Generated files go to benchmarks/work/ (git-ignored) and are
@@ -17,6 +20,7 @@ reused by later runs of the same size.
 
     python3 benchmarks/bench_stackexchange.py --size-mb 1024
     python3 benchmarks/bench_stackexchange.py --size-mb 50 --sites 4 --workers 2   # quick
+    python3 benchmarks/bench_stackexchange.py --size-mb 256 --before /tmp/before     # before/after
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def ensure_file(path: Path, size_bytes: int) -> None:
 def run_baseline(posts: str) -> dict:
     from lxml import etree
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     rows = 0
     with open(posts, "rb") as handle:
         for _, element in etree.iterparse(handle, events=("end",), tag="row", huge_tree=True,
@@ -101,33 +105,35 @@ def run_baseline(posts: str) -> dict:
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
-    return {"seconds": time.perf_counter() - start, "rows": rows}
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "rows": rows}
 
 
 def run_extract(root: str, workers: int) -> dict:
     from lima_curate.config import StackExchangeConfig
     from lima_curate.records import write_jsonl
     from lima_curate.rejects import Rejects
-    from lima_curate.sources.stackexchange import extract
+    from lima_curate.sources.stackexchange.extract import extract
 
     with tempfile.TemporaryDirectory(prefix="bench-se-") as tmp:
         rejects = Rejects(Path(tmp) / "rejected.jsonl")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         kept = write_jsonl(Path(tmp) / "kept.jsonl", extract(Path(root), StackExchangeConfig(workers=workers), rejects))
         rejects.close()
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "kept": kept, "dropped": dict(sorted(rejects.reasons_for("extract").items()))}
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"seconds": seconds, "cpu": cpu, "kept": kept, "dropped": dict(sorted(rejects.reasons_for("extract").items()))}
 
 
-def child(kind: str, *args: str) -> dict:
-    """Run one measurement in a fresh interpreter; add its peak memory (itself and its workers)."""
+def child(kind: str, *args: str, package: "Path | None" = None) -> dict:
+    """Run one measurement in a fresh interpreter (importing lima_curate from ``package`` when
+    given); add its peak memory (itself and its workers)."""
     code = (
         "import json, resource, sys; sys.path.insert(0, %r); import bench_stackexchange as b; "
         "r = b.run_%s(*%r); "
         "r['peak_mb'] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024; print(json.dumps(r))"
     ) % (str(HERE), kind, tuple(int(a) if a.isdigit() else a for a in args))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    env = dict(os.environ, PYTHONPATH=str(package)) if package is not None else None
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env)
     if result.returncode != 0:
         sys.exit(result.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -140,7 +146,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers for the parallel run")
     parser.add_argument("--work", type=Path, default=HERE / "work", help="folder for generated dumps")
     parser.add_argument("--rounds", type=int, default=2, help="repeat each run; the best time counts")
+    parser.add_argument("--before", type=Path, help="also run every extract with the package copy in this folder")
     args = parser.parse_args()
+    versions = [("", None)] + ([(" [before]", args.before.resolve())] if args.before else [])
     size = args.size_mb * 2**20
 
     print(f"Stack Exchange extraction benchmark, {args.size_mb} MiB, python {sys.version.split()[0]}, {os.cpu_count()} cores")
@@ -149,37 +157,50 @@ def main() -> None:
     ensure_file(posts, size)
     mib = posts.stat().st_size / 2**20
     runs: dict[str, list[dict]] = {}
-    kinds = [("baseline", ("baseline", str(posts)))] + [
-        (f"extract-{w}", ("extract", str(single), str(w))) for w in sorted({1, args.workers})
+    kinds = [("baseline", ("baseline", str(posts)), None)] + [
+        (f"extract-{w}{tag}", ("extract", str(single), str(w)), package)
+        for w in sorted({1, args.workers}) for tag, package in versions
     ]
     for round_number in range(args.rounds):  # alternate the runs; keep each one's best time
-        for name, call in kinds:
-            runs.setdefault(name, []).append(child(*call))
+        for name, call, package in kinds:
+            runs.setdefault(name, []).append(child(*call, package=package))
     print(f"  load average during the runs: {os.getloadavg()[0]:.1f} (1 min)")
     base = min(runs["baseline"], key=lambda r: r["seconds"])
     print(f"  baseline iterparse: best {base['seconds']:.1f} s ({mib / base['seconds']:.0f} MiB/s) of "
-          f"{[round(r['seconds'], 1) for r in runs['baseline']]}, {base['rows']} rows, peak {base['peak_mb']:.0f} MB")
-    for name, _ in kinds[1:]:
-        workers = int(name.split("-")[1])
+          f"{[round(r['seconds'], 1) for r in runs['baseline']]}, {base['rows']} rows, peak {base['peak_mb']:.0f} MB; "
+          f"CPU of the process, best {min(r['cpu'] for r in runs['baseline']):.1f} s")
+    for name, _, _ in kinds[1:]:
+        workers = int(name.split("-")[1].split(" ")[0])
         ours = min(runs[name], key=lambda r: r["seconds"])
         label = "1 process" if workers == 1 else f"{workers} processes (scan + {workers - 1} measuring answers)"
+        label += name[len(f"extract-{workers}"):]
         print(f"  extract, {label}: best {ours['seconds']:.1f} s ({mib / ours['seconds']:.0f} MiB/s) of "
               f"{[round(r['seconds'], 1) for r in runs[name]]}, kept {ours['kept']}, "
               f"peak {max(r['peak_mb'] for r in runs[name]):.0f} MB per process; "
-              f"ratio baseline/extract {base['seconds'] / ours['seconds']:.2f} (target >= 0.5)")
+              f"ratio baseline/extract {base['seconds'] / ours['seconds']:.2f} (target >= 0.5); CPU of the main "
+              f"process, best {min(r['cpu'] for r in runs[name]):.1f} s")
     print(f"  dropped: {ours['dropped']}")
 
     if args.sites:
         multi = args.work / f"se-multi-{args.sites}"
-        for number in range(args.sites):
-            ensure_file(multi / f"site{number}.stackexchange.com" / "Posts.xml", size // args.sites)
-        one = min((child("extract", str(multi), "1") for _ in range(args.rounds)), key=lambda r: r["seconds"])
-        many = min((child("extract", str(multi), str(args.workers)) for _ in range(args.rounds)),
-                   key=lambda r: r["seconds"])
-        print(f"  {args.sites} sites x {args.size_mb // args.sites} MiB: 1 worker {one['seconds']:.1f} s "
-              f"(peak {one['peak_mb']:.0f} MB), {args.workers} workers {many['seconds']:.1f} s "
-              f"(peak per process {many['peak_mb']:.0f} MB); speed-up {one['seconds'] / many['seconds']:.2f}x; "
-              f"same kept count: {one['kept'] == many['kept']}")
+        files = [multi / f"site{number}.stackexchange.com" / "Posts.xml" for number in range(args.sites)]
+        for path in files:
+            ensure_file(path, size // args.sites)
+        walks, multi_runs = [], {}
+        for round_number in range(args.rounds):
+            walks.append(sum(child("baseline", str(path))["seconds"] for path in files))
+            for workers in (1, args.workers):
+                for tag, package in versions:
+                    result = child("extract", str(multi), str(workers), package=package)
+                    multi_runs.setdefault((workers, tag), []).append(result)
+        walk = min(walks)
+        print(f"  {args.sites} sites x {args.size_mb // args.sites} MiB (load average {os.getloadavg()[0]:.1f}): "
+              f"baseline walk of the {args.sites} files one after another, best {walk:.1f} s of {[round(w, 1) for w in walks]}")
+        for (workers, tag), results in multi_runs.items():
+            best = min(results, key=lambda r: r["seconds"])
+            print(f"    {workers} worker(s){tag}: best {best['seconds']:.1f} s of {[round(r['seconds'], 1) for r in results]}, "
+                  f"kept {best['kept']}, peak per process {best['peak_mb']:.0f} MB; "
+                  f"ratio baseline/extract {walk / best['seconds']:.2f}")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 Runs on the real files in ../shared/realdata, each step against a baseline measured in
 the same run (best of ``--repeat``):
 
-* ``html``: ``wikihow_html.parse_page`` + ``render`` of the 15 saved pages, against
+* ``html``: ``wikihow.pages.parse_page`` + ``render`` of the 15 saved pages, against
   ``BeautifulSoup(html, "lxml")`` alone (the floor for any BeautifulSoup reader);
-* ``csv``: ``wikihow_formats.read_csv`` + ``render`` of the steps and lists CSVs,
+* ``csv``: ``wikihow.formats.read_csv`` + ``render`` of the steps and lists CSVs,
   against ``csv.reader`` reading the same rows;
 * ``extract``: ``wikihow.extract`` over the whole wikiHow folder (all layouts, rules,
   language detection of the kept-length candidates, rejects in memory), reported as
@@ -43,10 +43,11 @@ def main() -> None:
 
     from lima_curate.config import SNIConfig, WikiHowConfig
     from lima_curate.rejects import Rejects
-    from lima_curate.sources import sni, wikihow
-    from lima_curate.sources.wikihow_article import render
-    from lima_curate.sources.wikihow_formats import read_csv
-    from lima_curate.sources.wikihow_html import parse_page
+    from lima_curate.sources import sni
+    from lima_curate.sources.wikihow import extract as wikihow
+    from lima_curate.sources.wikihow.article import render
+    from lima_curate.sources.wikihow.formats import read_csv
+    from lima_curate.sources.wikihow.pages import parse_page
     from lima_curate.text.lang import detect_language
 
     detect_language("warm up the language profiles once, before any timing starts here")

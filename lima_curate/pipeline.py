@@ -7,30 +7,29 @@ into a staging folder and renames it into place when the build is complete.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import warnings
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from lima_curate import __version__
 from lima_curate.atomic import staged_directory
-from lima_curate.config import PipelineConfig, config_hash
+from lima_curate.config import ConfigError, PipelineConfig, config_hash
+from lima_curate.executor import Executor, Unit
 from lima_curate.manifest import describe_inputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
 from lima_curate.rejects import Rejects
+from lima_curate.sources import registry
+from lima_curate.sources.outcome import Outcome, collect
 
 log = logging.getLogger(__name__)
 
-#: source name (its section under ``sources:``) -> its folder inside the raw dir
-SOURCES: dict[str, str] = {
-    "stackexchange": "stackexchange",
-    "wikihow": "wikihow",
-    "reddit": "reddit",
-    "sni": "super_natural_instructions",
-}
+#: source name (its section under ``sources:``) -> its folder inside the raw dir (manifest.py reads it)
+SOURCES: dict[str, str] = {source.name: source.folder for source in registry.SOURCES}
 SPLITS = ("train", "dev", "test")
 
 Progress = Callable[[str], None]
@@ -53,22 +52,39 @@ class BuildResult:
 def extract_sources(
     config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], progress: Progress
 ) -> list[Example]:
-    """Run every enabled source on its folder in ``raw``; a missing folder is a note."""
-    candidates: list[Example] = []
-    for name, folder in SOURCES.items():
-        source_config = getattr(config.sources, name)
-        root = raw / folder
+    """Run every enabled source on its folder in ``raw``; a missing folder is a note.
+
+    The work units of every source run on one executor (``sources.stackexchange.workers``
+    processes, the one workers setting); their outcomes are collected source by source, in
+    the order of :data:`~lima_curate.sources.registry.SOURCES`.
+    """
+    workers = config.sources.stackexchange.workers
+    if workers < 0:
+        raise ConfigError(f"sources.stackexchange.workers: expected 0 or more, got {workers}")
+    planned: list[tuple[registry.Source, "list[Unit] | None", str]] = []
+    for source in registry.SOURCES:
+        source_config = getattr(config.sources, source.name)
+        root = raw / source.folder
         if not source_config.enabled:
-            notes.append(f"{name}: disabled in the pipeline")
-            continue
-        if not root.is_dir():
-            notes.append(f"{name}: no folder {root}, skipped")
-            continue
-        progress(f"extracting {name}")
-        module = importlib.import_module(f"lima_curate.sources.{name}")
-        found = list(module.extract(root, source_config, rejects, seed=config.seed))
-        notes.append(f"{name}: {len(found)} candidates passed its rules")
-        candidates.extend(found)
+            planned.append((source, None, f"{source.name}: disabled in the pipeline"))
+        elif not root.is_dir():
+            planned.append((source, None, f"{source.name}: no folder {root}, skipped"))
+        else:
+            planned.append((source, source.units(root, source_config, config.seed), ""))
+    everything = [unit for _, units, _ in planned for unit in units or ()]
+    candidates: list[Example] = []
+    with closing(Executor(workers).run(everything)) as results:
+        for source, units, note in planned:
+            if units is None:
+                notes.append(note)
+                continue
+            progress(f"extracting {source.name}")
+            outcomes: Iterable[Outcome] = chain.from_iterable(islice(results, len(units)))
+            if source.finish is not None:
+                outcomes = source.finish(outcomes)
+            found = list(collect(outcomes, rejects))
+            notes.append(f"{source.name}: {len(found)} candidates passed its rules")
+            candidates.extend(found)
     return candidates
 
 

@@ -1,59 +1,86 @@
-from lima_curate.records import Example
-from lima_curate.rejects import Rejects
-from lima_curate.rules import Rule, filter_examples
+"""The rule runner: the first failing rule names the drop; measurements are taken when first read."""
+
+from dataclasses import dataclass
+
+from lima_curate.rules import Drop, Rule, decidable_from, first_failure, length_window, rule
 
 
-def item(text, source="wikihow"):
-    return Example(id=text, source=source, domain="d",
-                   messages=({"role": "user", "content": "q"}, {"role": "assistant", "content": text}))
+@dataclass(frozen=True)
+class Limits:
+    shortest: int = 3
+    longest: int = 5
+    banned: str = "x"
 
 
-SHORT = Rule("too_short", lambda e: None if len(e.response) >= 5 else f"{len(e.response)} chars")
-NO_X = Rule("has_x", lambda e: "contains x" if "x" in e.response else None)
+@rule("too_short", reads=("chars",))
+def too_short(measured, config):
+    """Fewer characters than the config's shortest."""
+    return f"{measured['chars']} chars" if measured["chars"] < config.shortest else None
+
+
+@rule("has_banned", reads=("text",))
+def has_banned(measured, config):
+    return f"contains {config.banned}" if config.banned in measured["text"] else None
+
+
+@rule("not_english", reads=("language",))
+def not_english(measured, config):
+    return None if measured["language"] == "en" else measured["language"]
+
+
+RULES = (too_short, has_banned, not_english)
+
+
+def test_the_decorator_makes_a_named_rule_described_by_its_docstring():
+    assert isinstance(too_short, Rule)
+    assert (too_short.name, too_short.reads) == ("too_short", ("chars",))
+    assert too_short.description == "Fewer characters than the config's shortest."
+    assert too_short({"chars": 2}, Limits()) == "2 chars" and too_short({"chars": 3}, Limits()) is None
 
 
 def test_first_failing_rule_names_the_drop():
-    rejects = Rejects()
-    kept = list(filter_examples([item("long enough"), item("x"), item("xxxxxxx")], [SHORT, NO_X], rejects))
-    assert [e.id for e in kept] == ["long enough"]
-    assert [(r["id"], r["rule"], r["detail"]) for r in rejects.rows] == [
-        ("x", "too_short", "1 chars"), ("xxxxxxx", "has_x", "contains x")]
-    assert rejects.dropped[("wikihow", "rules", "too_short")] == 1
-    assert rejects.kept[("wikihow", "rules")] == 1
+    both = {"chars": 1, "text": "x", "language": "en"}
+    assert first_failure(both, RULES, Limits()) == Drop("too_short", "1 chars")
+    assert first_failure({"chars": 9, "text": "x", "language": "en"}, RULES, Limits()) == Drop("has_banned", "contains x")
+    assert first_failure({"chars": 9, "text": "ok", "language": "en"}, RULES, Limits()) is None
 
 
-def test_rejects_stream_to_file_and_table(tmp_path):
-    rejects = Rejects(tmp_path / "rejected.jsonl")
-    list(filter_examples([item("x"), item("abcdef")], [SHORT], rejects))
-    rejects.close()
-    lines = (tmp_path / "rejected.jsonl").read_text().splitlines()
-    assert len(lines) == 1 and '"rule":"too_short"' in lines[0]
-    assert rejects.table() == [
-        {"source": "wikihow", "stage": "rules", "rule": "kept", "count": 1},
-        {"source": "wikihow", "stage": "rules", "rule": "too_short", "count": 1},
-    ]
+def test_thresholds_come_from_the_config():
+    measured = {"chars": 9, "text": "y", "language": "en"}
+    assert first_failure(dict(measured), RULES, Limits(banned="y")) == Drop("has_banned", "contains y")
+    assert first_failure(dict(measured), RULES, Limits(shortest=10)) == Drop("too_short", "9 chars")
 
 
-def test_merge_adds_counts_and_rows():
-    a, b = Rejects(), Rejects()
-    b.drop(item("x"), stage="rules", rule="r", detail="d")
-    a.merge(b)
-    assert a.dropped[("wikihow", "rules", "r")] == 1 and len(a.rows) == 1
+def test_measurements_are_taken_when_a_rule_first_reads_them_and_only_then():
+    taken = []
+
+    def language():
+        taken.append("language")
+        return {"language": "fr", "script": "Latn"}  # one measurement may take several keys
+
+    dropped_early = {"chars": 1, "text": "ok"}
+    assert first_failure(dropped_early, RULES, Limits(), {"language": language}) == Drop("too_short", "1 chars")
+    assert taken == [] and dropped_early == {"chars": 1, "text": "ok"}
+
+    reached = {"chars": 9, "text": "ok"}
+    assert first_failure(reached, RULES, Limits(), {"language": language}) == Drop("not_english", "fr")
+    assert taken == ["language"] and reached == {"chars": 9, "text": "ok", "language": "fr", "script": "Latn"}
+
+    given = {"chars": 9, "text": "ok", "language": "en"}
+    assert first_failure(given, RULES, Limits(), {"language": language}) is None
+    assert taken == ["language"]  # already measured: not taken again
 
 
-def test_length_rules_keep_the_window_and_name_each_side():
-    from lima_curate.rules import length_rules
-
-    short, long = length_rules("chars", 3, 5, too_short="too_short", too_long="too_long", what="Body")
-    assert (short.name, long.name) == ("too_short", "too_long")
-    ok = item("abcd").with_meta(chars=4)
-    assert short(ok) is None and long(ok) is None
-    assert short(item("ab").with_meta(chars=2)) == "2 chars < 3"
-    assert long(item("abcdef").with_meta(chars=6)) == "6 chars > 5"
-    assert short(item("abc").with_meta(chars=3)) is None and long(item("abcde").with_meta(chars=5)) is None
+def test_decidable_from_keeps_the_order_of_the_rules_it_can_decide():
+    assert decidable_from(RULES, {"chars", "language"}) == (too_short, not_english)
+    assert decidable_from(RULES, ()) == ()
 
 
-def test_rejects_without_drops_still_leave_an_empty_file(tmp_path):
-    rejects = Rejects(tmp_path / "out" / "rejected.jsonl")
-    rejects.close()
-    assert (tmp_path / "out" / "rejected.jsonl").read_text() == ""
+def test_length_window_keeps_the_inclusive_window_and_names_each_side():
+    short, long = length_window("chars", lambda config: (config.shortest, config.longest),
+                                too_short="too_short", too_long="too_long", what="Body")
+    assert (short.name, long.name, short.reads, long.reads) == ("too_short", "too_long", ("chars",), ("chars",))
+    limits = Limits()
+    assert short({"chars": 2}, limits) == "2 chars < 3" and long({"chars": 2}, limits) is None
+    assert short({"chars": 3}, limits) is None and long({"chars": 5}, limits) is None
+    assert long({"chars": 6}, limits) == "6 chars > 5" and short({"chars": 6}, limits) is None

@@ -45,9 +45,10 @@ Paraphrasing, Style Transfer, Question Generation, Answer Generation, Title
 Generation, Story Composition, Dialogue Generation, Data to Text, Explanation,
 Minimal Text Modification, Question Answering, Translation, ...) is generation.
 
-Rules (stage ``extract``): ``not_generation_task`` (with ``generation_only``),
-``not_english`` (with ``english_only``: a v2 ``Input_language``/``Output_language``
-other than English; 2021 files carry none and are English), ``empty_output``.
+Rules (stage ``extract``, in the order of :data:`RULES`): ``not_generation_task`` (with
+``generation_only``), ``not_english`` (with ``english_only``: a v2
+``Input_language``/``Output_language`` other than English; 2021 files carry none and are
+English), ``empty_output``. One work unit per task file.
 """
 
 from __future__ import annotations
@@ -56,11 +57,13 @@ import json
 import random
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from lima_curate.config import SNIConfig
 from lima_curate.errors import InputError
+from lima_curate.executor import Unit
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -73,10 +76,10 @@ from lima_curate.records import (
     make_id,
 )
 from lima_curate.rejects import Rejects
-from lima_curate.rules import Rule, filter_examples
+from lima_curate.rules import first_failure, rule
+from lima_curate.sources.outcome import Outcome, Rejected, run_units
 
 SOURCE = "sni"
-STAGE = "extract"
 DEFAULT_LICENSE = "Apache-2.0"
 TASK_URL = "https://github.com/allenai/natural-instructions/blob/master/tasks/{task}.json"
 QUALITY_CAP_CHARS = 2048
@@ -250,31 +253,58 @@ def to_example(task: Task, config: SNIConfig, seed: int) -> Example:
     )
 
 
-def rules(config: SNIConfig) -> tuple[Rule, ...]:
-    """The rules in the order they are tried."""
-    checks = []
-    if config.generation_only:
-        checks.append(Rule(
-            "not_generation_task",
-            lambda ex: None if ex.meta["generation"] else f"categories {', '.join(ex.meta['categories']) or 'none'}",
-            "Task category is classification-style, not generation.",
-        ))
-    if config.english_only:
-        checks.append(Rule(
-            "not_english",
-            lambda ex: next((f"language {lang}" for lang in ex.meta["languages"]
-                             if lang.strip().casefold() != ENGLISH), None),
-            "Task input or output language is not English.",
-        ))
-    checks.append(Rule("empty_output", lambda ex: None if ex.response else "no instance has an output",
-                       "No instance with a non-empty output."))
-    return tuple(checks)
+# ---------------------------------------------------------------- rules
+
+
+def measure(example: Example) -> dict[str, Any]:
+    """What the rules read: ``generation``, ``categories``, ``languages`` (from meta) and
+    ``output_chars``."""
+    meta = example.meta
+    return {"generation": meta["generation"], "categories": meta["categories"], "languages": meta["languages"],
+            "output_chars": len(example.response)}
+
+
+@rule("not_generation_task", reads=("generation", "categories"))
+def not_generation_task(measured: Mapping[str, Any], config: SNIConfig) -> "str | None":
+    """Task category is classification-style, not generation (with generation_only)."""
+    if not config.generation_only or measured["generation"]:
+        return None
+    return f"categories {', '.join(measured['categories']) or 'none'}"
+
+
+@rule("not_english", reads=("languages",))
+def not_english(measured: Mapping[str, Any], config: SNIConfig) -> "str | None":
+    """Task input or output language is not English (with english_only)."""
+    if not config.english_only:
+        return None
+    return next((f"language {lang}" for lang in measured["languages"] if lang.strip().casefold() != ENGLISH), None)
+
+
+@rule("empty_output", reads=("output_chars",))
+def empty_output(measured: Mapping[str, Any], config: SNIConfig) -> "str | None":
+    """No instance with a non-empty output."""
+    return None if measured["output_chars"] else "no instance has an output"
+
+
+RULES = (not_generation_task, not_english, empty_output)
+
+
+# ---------------------------------------------------------------- work units
+
+
+def units(root: Path, config: SNIConfig, seed: int = 0) -> list[Unit]:
+    """One work unit per task file under ``root``."""
+    root = Path(root)
+    return [Unit(partial(task_outcomes, path, root, config, seed), size=path.stat().st_size) for path in task_files(root)]
+
+
+def task_outcomes(path: Path, root: Path, config: SNIConfig, seed: int) -> Iterator[Outcome]:
+    """The task's candidate, kept or rejected."""
+    example = to_example(read_task(path, path.relative_to(root).as_posix()), config, seed)
+    drop = first_failure(measure(example), RULES, config)
+    yield example if drop is None else Rejected.by(drop, example)
 
 
 def extract(root: Path, config: SNIConfig, rejects: Rejects, *, seed: int = 0) -> Iterator[Example]:
     """Yield one candidate per eligible task file under ``root``; drop the others."""
-    root = Path(root)
-    examples = (
-        to_example(read_task(path, path.relative_to(root).as_posix()), config, seed) for path in task_files(root)
-    )
-    yield from filter_examples(examples, rules(config), rejects, stage=STAGE)
+    yield from run_units(units(root, config, seed), rejects)

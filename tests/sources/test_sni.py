@@ -235,3 +235,23 @@ def test_malformed_task_file_is_an_input_error_naming_it(tmp_path: Path, content
     (tmp_path / "task9_bad.json").write_bytes(content)
     with pytest.raises(InputError, match=message):
         _run(tmp_path)
+
+
+# ---------------------------------------------------------------- the rules on their own
+
+
+def test_rules_in_order_each_keeping_and_dropping_with_its_reason() -> None:
+    from lima_curate.sources.sni import RULES, empty_output, not_english, not_generation_task
+
+    config = SNIConfig()
+    good = {"generation": True, "categories": ["Summarization"], "languages": ["English"], "output_chars": 40}
+    assert [r.name for r in RULES] == ["not_generation_task", "not_english", "empty_output"]
+    assert all(rule(good, config) is None for rule in RULES)
+    assert not_generation_task({**good, "generation": False, "categories": ["Sentiment Analysis"]}, config) == (
+        "categories Sentiment Analysis")
+    assert not_generation_task({**good, "generation": False, "categories": []}, config) == "categories none"
+    assert not_english({**good, "languages": ["English", "Hindi"]}, config) == "language Hindi"
+    assert empty_output({**good, "output_chars": 0}, config) == "no instance has an output"
+    relaxed = SNIConfig(generation_only=False, english_only=False)
+    assert not_generation_task({**good, "generation": False}, relaxed) is None
+    assert not_english({**good, "languages": ["Hindi"]}, relaxed) is None

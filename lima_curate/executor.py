@@ -1,0 +1,200 @@
+"""Runs work units in this process or in parallel processes, and gives their results back in order.
+
+A source splits its work into :class:`Unit` s (a site, a file, ...). A unit's ``work`` is a
+picklable callable (a module-level function, or ``functools.partial`` of one) that yields
+results. :meth:`Executor.run` gives back, unit by unit in the order given, an iterator over
+each unit's results, so what the caller sees does not depend on the number of processes.
+
+With one process (``workers`` 1, a single unit, or inputs under ``min_parallel_bytes`` in
+all, where starting processes would cost more than it saves) the units run here, one
+after the other, as their results are read. Otherwise they run in a pool of spawned
+processes (spawn, not fork: the parent may hold threads, of tokenizers or torch, that fork
+would copy mid-state; a script that builds needs the usual ``if __name__ == "__main__":``
+guard). Each writes its results to a temporary file that the parent reads back in unit
+order; log records made in a worker are logged again in the parent, and an
+:class:`~lima_curate.errors.InputError` raised there is raised again here.
+
+Spare processes become **helpers**: a unit that can use them (``helpers`` > 0) is called
+with ``helpers=`` a :class:`Helpers` pool (or None) to hand side tasks to while it keeps
+working; Stack Exchange measures answers there while its scan reads Posts.xml. With ``P``
+processes and ``U`` units at once, each unit gets ``P // U - 1`` helpers, at most its own
+``helpers``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import pickle
+import shutil
+import tempfile
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from lima_curate.errors import InputError
+
+PARALLEL_MIN_BYTES = 32 * 2**20  # smaller inputs are read in one process
+IN_FLIGHT_PER_HELPER = 64  # tasks queued per helper before the unit waits for results
+RESULTS_PER_CHUNK = 1024  # results pickled together in a worker's results file
+
+
+def _spawn() -> Any:
+    return multiprocessing.get_context("spawn")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of work: ``work()`` yields its results; ``size`` is the bytes it reads;
+    ``helpers`` the most helper processes it can use (then it is called with ``helpers=``)."""
+
+    work: Callable[..., Iterable[Any]]
+    size: int = 0
+    helpers: int = 0
+
+
+class Helpers:
+    """Processes a unit hands side tasks to while it keeps working; results come back in the
+    order the tasks were sent."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=_spawn())
+        self._pending: deque[Future] = deque()
+        self._limit = processes * IN_FLIGHT_PER_HELPER
+
+    def __enter__(self) -> "Helpers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, task: Callable[..., Any], *args: Any) -> None:
+        """Send ``task(*args)`` to a helper."""
+        self._pending.append(self._pool.submit(task, *args))
+
+    def done(self) -> Iterator[Any]:
+        """Results of the oldest tasks that have finished, oldest first; while too many tasks
+        are out, waits for the oldest."""
+        pending = self._pending
+        while pending and (pending[0].done() or len(pending) > self._limit):
+            yield pending.popleft().result()
+
+    def rest(self) -> Iterator[Any]:
+        """The results of every task still out, oldest first (waits for them)."""
+        while self._pending:
+            yield self._pending.popleft().result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Executor:
+    """Runs units with up to ``workers`` processes (0: one per core); see the module docstring."""
+
+    def __init__(self, workers: int = 1, *, min_parallel_bytes: "int | None" = None) -> None:
+        if workers < 0:
+            raise ValueError(f"workers: expected 0 or more, got {workers}")
+        self.workers = workers
+        self.min_parallel_bytes = PARALLEL_MIN_BYTES if min_parallel_bytes is None else min_parallel_bytes
+
+    def run(self, units: Sequence[Unit]) -> Iterator[Iterator[Any]]:
+        """One iterator per unit, in the order given, over that unit's results. Read each
+        before asking for the next; close the outer iterator if it is not read to the end."""
+        processes = self.workers or os.cpu_count() or 1
+        if sum(unit.size for unit in units) < self.min_parallel_bytes:
+            processes = 1
+        parallel = max(1, min(processes, len(units)))
+        spare = processes // parallel - 1
+        if parallel == 1:
+            return (_run_here(unit, min(spare, unit.helpers)) for unit in units)
+        return _run_in_pool(units, parallel, spare)
+
+
+def _run_here(unit: Unit, helpers: int) -> Iterator[Any]:
+    """The unit's results, computed in this process as they are read."""
+    if not unit.helpers:
+        yield from unit.work()
+    elif helpers <= 0:
+        yield from unit.work(helpers=None)
+    else:
+        with Helpers(helpers) as pool:
+            yield from unit.work(helpers=pool)
+
+
+def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int) -> Iterator[Iterator[Any]]:
+    folder = tempfile.mkdtemp(prefix="lima-units-")
+    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=_spawn())
+    level = logging.getLogger().getEffectiveLevel()
+    try:
+        futures = [
+            pool.submit(_run_in_worker, unit, min(spare, unit.helpers), os.path.join(folder, f"{n:05d}.pickle"), level)
+            for n, unit in enumerate(units)
+        ]
+        for future in futures:
+            report: _Report = future.result()
+            for name, record_level, message in report.logs:
+                logging.getLogger(name).log(record_level, "%s", message)
+            if report.error is not None:
+                raise InputError(*report.error)
+            yield _read_results(report.path)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Report:
+    path: str
+    logs: list
+    error: "tuple[str, str, str | None] | None" = None  # an InputError's parts: it does not pickle
+
+
+class _LogRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _run_in_worker(unit: Unit, helpers: int, path: str, level: int) -> _Report:
+    """In a worker process: run the unit, pickling its results to ``path`` in chunks."""
+    logs = _LogRecords()
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(logs)
+    try:
+        with open(path, "wb") as handle:
+            chunk: list[Any] = []
+            for result in _run_here(unit, helpers):
+                chunk.append(result)
+                if len(chunk) >= RESULTS_PER_CHUNK:
+                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if chunk:
+                pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except InputError as error:
+        return _Report(path, logs.records, (error.path, error.message, error.place))
+    finally:
+        root.removeHandler(logs)
+    return _Report(path, logs.records)
+
+
+def _read_results(path: str) -> Iterator[Any]:
+    """A worker's results, read back chunk by chunk; the file goes when they are read."""
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                try:
+                    chunk = pickle.load(handle)
+                except EOFError:
+                    return
+                yield from chunk
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -1,0 +1,62 @@
+"""Reddit: r/WritingPrompts stories (train) and r/AskReddit titles (test prompts).
+
+Everything under ``root`` (``raw/reddit``) is read (:mod:`.files`). The work units: one
+for the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission and its
+comments may sit in different files), one per WritingPrompts dataset file (:mod:`.dataset`).
+
+**r/WritingPrompts** gives ``(prompt, story)`` pairs (:mod:`.stories`): the title without
+its tag, and the best top-level story among the comments that passes every story rule
+(:mod:`.rules`). Quality is the story's score; dataset stories have no score and use a
+length proxy (:func:`.writingprompts.length_quality`).
+
+**r/AskReddit** gives test prompts (``split`` "test", quota ``askreddit``, messages = the
+user turn only): titles with score ≥ ``min_askreddit_score`` that stand alone as
+questions (:mod:`.askreddit`).
+
+NSFW items (``over_18`` or an ``[NSFW]`` tag) are dropped unless ``include_nsfw``.
+Text is unescaped and scrubbed of links, usernames and e-mail addresses
+(:mod:`lima_curate.text.scrub`); authors stay only in provenance meta.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+from pathlib import Path
+from typing import Iterator
+
+from lima_curate.config import RedditConfig
+from lima_curate.errors import InputError
+from lima_curate.executor import Unit
+from lima_curate.records import Example
+from lima_curate.rejects import Rejects
+from lima_curate.sources.outcome import run_units
+from lima_curate.sources.reddit.dataset import csv_outcomes, pairs_outcomes
+from lima_curate.sources.reddit.files import discover
+from lima_curate.sources.reddit.harvest import harvest_outcomes
+
+
+def units(root: Path, config: RedditConfig, seed: int = 0, stats: "Counter[str] | None" = None) -> list[Unit]:
+    """The work units for ``root`` (see the module docstring). ``stats``, when given, receives
+    counts of what was read (lines, submissions, comments, replies skipped, ``more`` stubs,
+    dataset rows ...) by units run in this process."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(root, "Reddit folder not found")
+    layout = discover(root)
+    size = sum(path.stat().st_size for path in (*layout.dumps, *layout.threads))
+    found = [Unit(partial(harvest_outcomes, root, layout.dumps, layout.threads, config, seed, stats), size=size)]
+    if config.writingprompts_dataset:
+        found += [Unit(partial(csv_outcomes, root, path, config, seed, stats), size=path.stat().st_size)
+                  for path in layout.dataset_csvs]
+        found += [Unit(partial(pairs_outcomes, root, source, target, config, seed, stats),
+                       size=source.stat().st_size + target.stat().st_size)
+                  for source, target in layout.dataset_pairs]
+    return found
+
+
+def extract(
+    root: Path, config: RedditConfig, rejects: Rejects, *, seed: int = 0, stats: "Counter[str] | None" = None
+) -> Iterator[Example]:
+    """Yield r/WritingPrompts pairs and r/AskReddit test prompts from ``root``; drops go to ``rejects``."""
+    yield from run_units(units(root, config, seed, stats), rejects)

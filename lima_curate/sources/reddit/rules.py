@@ -1,0 +1,188 @@
+"""The Reddit rules, one ordered list per kind of item, and the measurements they read.
+
+The first rule that fails names the drop (:func:`lima_curate.rules.first_failure`).
+
+:data:`PROMPT_RULES`, an r/WritingPrompts submission (its stories go with it):
+    ``deleted_or_removed``, ``nsfw``, ``prompt_tag_not_eligible`` (the title's tags are
+    not a self-contained writing prompt, or it has none: :func:`.writingprompts.tag_problem`),
+    ``empty_prompt`` (nothing left of the title once its tags are removed).
+:data:`STORY_RULES`, a top-level comment of such a submission:
+    ``automoderator``, ``moderator_comment`` (distinguished by a moderator or admin, or
+    stickied), ``deleted_or_removed``, ``story_is_part`` (one part of a series:
+    :func:`.writingprompts.clean_story`), ``story_too_short`` / ``story_too_long``
+    (``min_story_chars`` .. ``max_story_chars`` after clean-up), ``story_score_below_min``
+    (when the score is known).
+:data:`DATASET_RULES`, a row of the WritingPrompts dataset (no scores, no flags):
+    ``nsfw``, ``prompt_tag_not_eligible``, ``empty_prompt``, ``story_is_part``,
+    ``story_too_short`` / ``story_too_long``.
+:data:`PAIR_RULES`, a prompt paired with its story:
+    ``not_english`` (prompt and the story's first 1,500 characters, as one sample).
+:data:`QUESTION_RULES`, an r/AskReddit submission:
+    ``deleted_or_removed``, ``nsfw``, ``askreddit_score_below_min``,
+    ``askreddit_not_self_contained`` (:func:`.askreddit.self_contained_problem`),
+    ``not_english`` (the title; ``und``, too short to tell, is kept).
+
+``nsfw``: marked ``over_18`` or tagged ``[NSFW]``/``[NSFL]``, kept only with
+``include_nsfw``. Decided elsewhere, as they compare items: ``not_best_story``,
+``no_story``, ``submission_missing`` (:mod:`.stories`); and for lines that are no item:
+``bad_json_line``, ``invalid_utf8``, ``unknown_record`` (:mod:`.harvest`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from lima_curate.config import RedditConfig
+from lima_curate.rules import Rule, length_window, rule
+from lima_curate.sources.reddit.items import is_deleted, is_removed_submission, score_of
+from lima_curate.sources.reddit.writingprompts import NSFW_TAGS, tag_problem
+from lima_curate.text.lang import UNDETERMINED
+
+ENGLISH = "en"
+Measurements = Mapping[str, Any]
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def nsfw_measures(record: "Mapping[str, Any]", tags: tuple[str, ...]) -> dict[str, bool]:
+    """``over_18`` (the item's flag) and ``nsfw_tag`` (an [NSFW]/[NSFL] tag)."""
+    return {"over_18": bool(record.get("over_18")), "nsfw_tag": any(tag.upper() in NSFW_TAGS for tag in tags)}
+
+
+def submission_deleted(record: "Mapping[str, Any]") -> str:
+    """Why a submission counts as deleted ("" when it does not)."""
+    return "the submission was deleted or removed" if is_removed_submission(record) else ""
+
+
+def prompt_measures(tags: tuple[str, ...], prompt: str) -> dict[str, Any]:
+    """``tag_problem`` (why the tags are no prompt, "" when they are) and ``prompt_chars``."""
+    return {"tag_problem": tag_problem(tags) or "", "prompt_chars": len(prompt)}
+
+
+def comment_measures(record: "Mapping[str, Any]") -> dict[str, Any]:
+    """``author``, ``distinguished``, ``stickied``, ``deleted`` (why, or "") and ``score``."""
+    body = record.get("body")
+    return {
+        "author": str(record.get("author") or ""),
+        "distinguished": record.get("distinguished"),
+        "stickied": bool(record.get("stickied")),
+        "deleted": f"body is {str(body).strip()}" if is_deleted(body) else "",
+        "score": score_of(record),
+    }
+
+
+def story_measures(story: str, part: "tuple[str, str] | None") -> dict[str, Any]:
+    """``series_part`` (why the story is one part of a series, or "") and ``story_chars``,
+    from :func:`.writingprompts.clean_story`'s result."""
+    return {"series_part": part[1] if part else "", "story_chars": len(story)}
+
+
+# ---------------------------------------------------------------- rules shared by several kinds
+
+
+@rule("deleted_or_removed", reads=("deleted",))
+def deleted_or_removed(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The submission or comment was deleted or removed."""
+    return measured["deleted"] or None
+
+
+@rule("nsfw", reads=("over_18", "nsfw_tag"))
+def nsfw(measured: Measurements, config: RedditConfig) -> "str | None":
+    """Marked over_18 or tagged [NSFW] (kept only with include_nsfw)."""
+    if config.include_nsfw:
+        return None
+    if measured["over_18"]:
+        return "over_18"
+    return "tagged [NSFW]" if measured["nsfw_tag"] else None
+
+
+@rule("prompt_tag_not_eligible", reads=("tag_problem",))
+def prompt_tag_not_eligible(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The title's tag is not a self-contained writing prompt, or it has no tag."""
+    return measured["tag_problem"] or None
+
+
+def _empty_prompt(what: str) -> Rule:
+    @rule("empty_prompt", reads=("prompt_chars",))
+    def empty_prompt(measured: Measurements, config: RedditConfig) -> "str | None":
+        """Nothing is left of the title once its tags are removed."""
+        return None if measured["prompt_chars"] else f"the {what} is only tags"
+
+    return empty_prompt
+
+
+@rule("story_is_part", reads=("series_part",))
+def story_is_part(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The story is one part of a series (Part 2, continued below ...)."""
+    return measured["series_part"] or None
+
+
+story_too_short, story_too_long = length_window(
+    "story_chars", lambda config: (config.min_story_chars, config.max_story_chars),
+    too_short="story_too_short", too_long="story_too_long", what="Story after clean-up",
+)
+
+
+# ---------------------------------------------------------------- stories
+
+
+@rule("automoderator", reads=("author",))
+def automoderator(measured: Measurements, config: RedditConfig) -> "str | None":
+    """A comment by AutoModerator."""
+    return "comment by AutoModerator" if measured["author"].lower() == "automoderator" else None
+
+
+@rule("moderator_comment", reads=("distinguished", "stickied"))
+def moderator_comment(measured: Measurements, config: RedditConfig) -> "str | None":
+    """A moderator's distinguished or stickied comment."""
+    distinguished, stickied = measured["distinguished"], measured["stickied"]
+    if distinguished in ("moderator", "admin") or stickied:
+        return f"distinguished={distinguished!r}, stickied={stickied}"
+    return None
+
+
+@rule("story_score_below_min", reads=("score",))
+def story_score_below_min(measured: Measurements, config: RedditConfig) -> "str | None":
+    """Story score below min_story_score (stories without a score are not tested)."""
+    score = measured["score"]
+    return f"score {score} < {config.min_story_score}" if score is not None and score < config.min_story_score else None
+
+
+@rule("not_english", reads=("language",))
+def pair_not_english(measured: Measurements, config: RedditConfig) -> "str | None":
+    """Prompt and story are not in English."""
+    return None if measured["language"] == ENGLISH else f"detected as {measured['language']!r}"
+
+
+# ---------------------------------------------------------------- r/AskReddit
+
+
+@rule("askreddit_score_below_min", reads=("score",))
+def askreddit_score_below_min(measured: Measurements, config: RedditConfig) -> "str | None":
+    """AskReddit submission score below min_askreddit_score (or no score)."""
+    score = measured["score"]
+    return f"score {score} < {config.min_askreddit_score}" if score is None or score < config.min_askreddit_score else None
+
+
+@rule("askreddit_not_self_contained", reads=("not_self_contained",))
+def askreddit_not_self_contained(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The AskReddit title does not stand alone as a question."""
+    return measured["not_self_contained"] or None
+
+
+@rule("not_english", reads=("language",))
+def question_not_english(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The AskReddit title is not in English (too short to tell is kept)."""
+    language = measured["language"]
+    return None if language in (ENGLISH, UNDETERMINED) else f"title detected as {language!r}"
+
+
+PROMPT_RULES = (deleted_or_removed, nsfw, prompt_tag_not_eligible, _empty_prompt("title"))
+STORY_RULES = (automoderator, moderator_comment, deleted_or_removed, story_is_part, story_too_short, story_too_long,
+               story_score_below_min)
+DATASET_RULES = (nsfw, prompt_tag_not_eligible, _empty_prompt("prompt"), story_is_part, story_too_short,
+                 story_too_long)
+PAIR_RULES = (pair_not_english,)
+QUESTION_RULES = (deleted_or_removed, nsfw, askreddit_score_below_min, askreddit_not_self_contained,
+                  question_not_english)

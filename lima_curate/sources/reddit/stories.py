@@ -1,0 +1,224 @@
+"""r/WritingPrompts on Reddit: each eligible prompt paired with its best story.
+
+The prompt is a submission's title without its tags (:mod:`.writingprompts`), kept when
+it passes :data:`.rules.PROMPT_RULES`. Its story is the best top-level comment
+(``parent_id == link_id``) passing :data:`.rules.STORY_RULES`: the highest score, then
+the longest, then the smallest comment id. Only that one candidate is held per
+submission while streaming; a valid story that loses is dropped as ``not_best_story``. A
+dropped submission takes its stories with it (same rule and detail), whether they come
+before or after it. At the end a prompt and its story become a pair, decided by
+:data:`.rules.PAIR_RULES` (:func:`decide_pair`); a story whose submission no file holds
+is ``submission_missing``, an eligible prompt without a valid story ``no_story``.
+Quality is the story's score; a story without one gets a length proxy
+(:func:`.writingprompts.length_quality`).
+
+Memory: per submission, its title and four small fields (or, when dropped, a reason
+shared by all drops alike) and at most one story. Drops of comments record a
+300-character excerpt, not the whole text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from lima_curate.config import RedditConfig
+from lima_curate.records import META_QUALITY, Example, make_id
+from lima_curate.rules import Drop, first_failure
+from lima_curate.sources.outcome import Outcome, Rejected
+from lima_curate.sources.reddit.items import bare_id, clean_markdown, iso_date, permalink, score_of, terms_meta
+from lima_curate.sources.reddit.rules import (
+    PAIR_RULES,
+    PROMPT_RULES,
+    STORY_RULES,
+    comment_measures,
+    nsfw_measures,
+    prompt_measures,
+    story_measures,
+    submission_deleted,
+)
+from lima_curate.sources.reddit.writingprompts import clean_story, length_quality, split_tags
+from lima_curate.text.lang import detect_language
+from lima_curate.text.scrub import scrub
+
+WRITINGPROMPTS = "writingprompts"
+EXCERPT_CHARS = 300
+LANGUAGE_SAMPLE_CHARS = 1500  # langdetect's time grows with the text; this much decides
+
+
+def decide_pair(example: Example, config: RedditConfig, seed: int) -> Outcome:
+    """Add meta ``language`` (of the prompt and the story's first :data:`LANGUAGE_SAMPLE_CHARS`
+    characters, as one sample) and decide the pair by :data:`.rules.PAIR_RULES`."""
+    measured = {"language": detect_language(f"{example.prompt}\n\n{example.response[:LANGUAGE_SAMPLE_CHARS]}", seed=seed)}
+    example = example.with_meta(**measured)
+    drop = first_failure(measured, PAIR_RULES, config)
+    return example if drop is None else Rejected.by(drop, example)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prompt:
+    """An eligible submission: only what the pair needs (one per submission is held until
+    the end, so it is kept small)."""
+
+    title: str  # unescaped; the prompt is derived from it again when paired
+    subreddit: str
+    author: Any
+    score: "int | None"
+    created_utc: Any
+
+    def meta(self, sid: str) -> "dict[str, Any]":
+        tags, _ = split_tags(self.title)
+        return {
+            "submission_id": sid,
+            "subreddit": self.subreddit,
+            "submission_author": self.author,
+            "submission_score": self.score,
+            "submission_created_utc": iso_date(self.created_utc),
+            "title": self.title,
+            "prompt_tags": list(tags),
+        }
+
+    @property
+    def prompt(self) -> str:
+        return scrub(split_tags(self.title)[1])
+
+
+@dataclass(frozen=True)
+class _Story:
+    """The best story of a submission so far."""
+
+    comment_id: str
+    text: str
+    score: "int | None"
+    meta: "dict[str, Any]"
+
+    def outranks(self, other: "_Story") -> bool:
+        """Higher score, then longer, then the smaller (older) comment id."""
+        mine = (self.score if self.score is not None else -1, len(self.text))
+        theirs = (other.score if other.score is not None else -1, len(other.text))
+        if mine != theirs:
+            return mine > theirs
+        return (len(self.comment_id), self.comment_id) < (len(other.comment_id), other.comment_id)
+
+
+class _CleanStory:
+    """A comment's story text, cleaned when a rule first reads its measurements."""
+
+    def __init__(self, body: Any) -> None:
+        self.body, self.text = body, ""
+
+    def measure(self) -> dict[str, Any]:
+        self.text, part = clean_story(scrub(clean_markdown(self.body)))
+        return story_measures(self.text, part)
+
+
+class WritingPromptsHarvest:
+    """Streaming state: eligible prompts (or why they were dropped) and each one's best story."""
+
+    def __init__(self, config: RedditConfig, seed: int, stats: "Counter[str]") -> None:
+        self.config, self.seed, self.stats = config, seed, stats
+        self.prompts: dict[str, "_Prompt | Drop"] = {}
+        self.reasons: dict[Drop, Drop] = {}  # one shared instance per reason
+        self.best: dict[str, _Story] = {}
+
+    def add_prompt(self, record: "dict[str, Any]", origin: str) -> Iterator[Outcome]:
+        """A submission: held as a prompt, or dropped (with the stories to come)."""
+        sid = bare_id(record.get("id"))
+        if not sid or sid in self.prompts:
+            self.stats["duplicate_submissions" if sid else "submissions_without_id"] += 1
+            return
+        title = clean_markdown(record.get("title"))
+        tags, rest = split_tags(title)
+        entry = _Prompt(title, str(record.get("subreddit")), record.get("author"), score_of(record), record.get("created_utc"))
+        measured = {"deleted": submission_deleted(record), **nsfw_measures(record, tags), **prompt_measures(tags, scrub(rest))}
+        drop = first_failure(measured, PROMPT_RULES, self.config)
+        if drop is None:
+            self.prompts[sid] = entry
+            return
+        self.prompts[sid] = self.reasons.setdefault(drop, drop)
+        record = {"id": make_id("reddit", sid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "text": title,
+                  "meta": {**entry.meta(sid), "url": permalink(entry.subreddit, sid), "file": origin}}
+        yield Rejected.by(drop, record, f"submission {sid}: ")
+
+    def add_story(self, record: "dict[str, Any]", origin: str) -> Iterator[Outcome]:
+        """A top-level comment: the submission's best story so far, or dropped."""
+        sid, cid = bare_id(record.get("link_id")), bare_id(record.get("id"))
+        body = record.get("body")
+        measured = comment_measures(record)
+        meta = {
+            "submission_id": sid,
+            "comment_id": cid,
+            "subreddit": str(record.get("subreddit")),
+            "author": record.get("author"),
+            "score": measured["score"],
+            "created_utc": iso_date(record.get("created_utc")),
+            "file": origin,
+        }
+        item = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta}
+        prompt = self.prompts.get(sid)
+        if isinstance(prompt, Drop):
+            yield self._story_rejected(item, body, prompt.rule, f"submission {sid}: {prompt.detail}")
+            return
+        story = _CleanStory(body)
+        drop = first_failure(measured, STORY_RULES, self.config, {"series_part": story.measure, "story_chars": story.measure})
+        if drop is not None:
+            yield self._story_rejected(item, story.text or body, drop.rule, f"comment {cid} on {sid}: {drop.detail}")
+            return
+        candidate = _Story(cid, story.text, measured["score"], meta)
+        current = self.best.get(sid)
+        if current is None or candidate.outranks(current):
+            self.best[sid] = candidate
+            if current is not None:
+                yield self._loser(sid, current, candidate)
+        elif current.comment_id != cid:
+            yield self._loser(sid, candidate, current)
+
+    def finish(self) -> Iterator[Outcome]:
+        """Pair prompts with their best stories: the drops by submission id, then the pairs
+        by example id."""
+        pairs: list[Example] = []
+        for sid in sorted(set(self.prompts) | set(self.best)):
+            prompt, story = self.prompts.get(sid), self.best.pop(sid, None)
+            if story is not None and not isinstance(prompt, _Prompt):
+                drop = Drop("submission_missing", "no file holds the submission") if prompt is None else prompt
+                item = {"id": make_id("reddit", sid, story.comment_id), "source": WRITINGPROMPTS,
+                        "domain": WRITINGPROMPTS, "meta": story.meta}
+                yield self._story_rejected(item, story.text, drop.rule, f"submission {sid}: {drop.detail}")
+            elif isinstance(prompt, _Prompt) and story is None:
+                record = {"id": make_id("reddit", sid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
+                          "text": prompt.prompt, "meta": {**prompt.meta(sid), "url": permalink(prompt.subreddit, sid)}}
+                yield Rejected(record, "no_story", f"submission {sid}: no valid top-level story")
+            elif isinstance(prompt, _Prompt) and story is not None:
+                outcome = decide_pair(self._pair(sid, prompt, story), self.config, self.seed)
+                if type(outcome) is Rejected:
+                    yield outcome
+                else:
+                    pairs.append(outcome)
+        self.prompts.clear()
+        yield from sorted(pairs, key=lambda example: example.id)
+
+    def _pair(self, sid: str, prompt: _Prompt, story: _Story) -> Example:
+        quality = float(story.score) if story.score is not None else length_quality(len(story.text), self.config.max_story_chars)
+        meta = {
+            **terms_meta(quota=WRITINGPROMPTS, group=WRITINGPROMPTS, split="train", url=permalink(prompt.subreddit, sid)),
+            META_QUALITY: quality,
+            "quality_basis": "score" if story.score is not None else "length_proxy",
+            **prompt.meta(sid),
+            **story.meta,
+            "chars": len(story.text),
+        }
+        return Example(
+            make_id("reddit", sid, story.comment_id), WRITINGPROMPTS, WRITINGPROMPTS,
+            ({"role": "user", "content": prompt.prompt}, {"role": "assistant", "content": story.text}), meta,
+        )
+
+    @staticmethod
+    def _story_rejected(item: "dict[str, Any]", text: Any, rule: str, detail: str) -> Rejected:
+        return Rejected({**item, "text": str(text or "")[:EXCERPT_CHARS]}, rule, detail)
+
+    def _loser(self, sid: str, loser: _Story, winner: _Story) -> Rejected:
+        item = {"id": make_id("reddit", sid, loser.comment_id), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
+                "meta": loser.meta}
+        return self._story_rejected(item, loser.text, "not_best_story",
+                                    f"submission {sid}: comment {winner.comment_id} (score {winner.score}) ranks higher")

@@ -1,0 +1,254 @@
+"""The one streaming pass over a site's Posts.xml, and the ranking it allows.
+
+Memory holds only integers, in typed arrays (8 bytes each): per question its id,
+score, accepted answer and spill offset; per answer its id, question and score; per
+answer scoring at least ``min_answer_score`` its spill offset and owner. The texts go
+to a :class:`Spill` file on disk. So a dump of 1 GB costs some tens of MB, whatever
+the length of its posts.
+
+Only questions (``PostTypeId`` 1) and answers (2) count; other rows (tag wikis, ...)
+are counted and skipped, and so are question/answer rows without an integer ``Id``
+and ``Score``, a ``Body``, a ``CreationDate``, a ``Title`` (questions) or an integer
+``ParentId`` (answers). A question id seen twice keeps its first row. Answers whose
+question is not in the file are ignored.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import tempfile
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from lima_curate.sources.stackexchange.dump import iter_rows
+
+AnswerHook = Callable[[int, str], None]
+
+
+class Spill:
+    """Records (tuples of str/int) appended to a temporary file and read back by offset."""
+
+    _LENGTH = struct.Struct("<I")
+
+    def __init__(self, folder: "str | None" = None) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="lima-se-spill-", dir=folder)
+        self._end = 0
+        self._reading = False
+        self._pack = self._LENGTH.pack
+
+    def __enter__(self) -> "Spill":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def write(self, record: tuple) -> int:
+        if self._reading:
+            self._file.seek(0, os.SEEK_END)
+            self._reading = False
+        data = marshal.dumps(record)
+        offset = self._end
+        self._file.write(self._pack(len(data)) + data)
+        self._end += self._LENGTH.size + len(data)
+        return offset
+
+    def read(self, offset: int) -> tuple:
+        self._reading = True
+        self._file.seek(offset)
+        (length,) = self._LENGTH.unpack(self._file.read(self._LENGTH.size))
+        return marshal.loads(self._file.read(length))
+
+
+@dataclass
+class PostsScan:
+    """What the pass keeps: integer arrays, and counts for the log."""
+
+    q_id: array = field(default_factory=lambda: array("q"))
+    q_score: array = field(default_factory=lambda: array("q"))
+    q_accepted: array = field(default_factory=lambda: array("q"))
+    q_offset: array = field(default_factory=lambda: array("q"))  # (title, body, tags, date, licence, owner name)
+    q_owner: array = field(default_factory=lambda: array("q"))
+    a_id: array = field(default_factory=lambda: array("q"))
+    a_parent: array = field(default_factory=lambda: array("q"))
+    a_score: array = field(default_factory=lambda: array("q"))
+    h_id: array = field(default_factory=lambda: array("q"))  # answers >= min_answer_score
+    h_offset: array = field(default_factory=lambda: array("q"))
+    h_owner: array = field(default_factory=lambda: array("q"))
+    skipped: int = 0  # question/answer rows with a missing or bad attribute
+    other_rows: int = 0  # rows of other post types
+
+    @property
+    def questions(self) -> int:
+        return len(self.q_id)
+
+    @property
+    def answers(self) -> int:
+        return len(self.a_id)
+
+    def summary(self) -> str:
+        return (
+            f"{self.questions} questions, {self.answers} answers, {self.other_rows} other rows, "
+            f"{self.skipped} rows skipped (missing attributes)"
+        )
+
+    def ranking(self) -> "Ranking":
+        return Ranking.of(self)
+
+
+def _owner_id(value: "str | None") -> int:
+    """The OwnerUserId as an int; 0 when absent or odd (deleted users have none)."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def scan_posts(
+    path: Path, label: str, spill: Spill, min_answer_score: int, on_answer: "AnswerHook | None" = None
+) -> PostsScan:
+    """The streaming pass. ``on_answer(answer_id, html)`` is called for each answer scoring at
+    least ``min_answer_score`` that is, when read, its question's best such answer (score,
+    then lower id): a hint for measuring answers early, in another process."""
+    scan = PostsScan()
+    best: dict[int, tuple[int, int]] = {}  # question -> (score, -id) of its best answer >= min so far
+    for row in iter_rows(path, label):
+        get = row.get
+        kind = get("PostTypeId")
+        if kind == "1":
+            title, body, created = get("Title"), get("Body"), get("CreationDate")
+            try:
+                post_id, score = int(get("Id")), int(get("Score"))
+                accepted = int(get("AcceptedAnswerId") or 0)
+            except (TypeError, ValueError):
+                scan.skipped += 1
+                continue
+            if title is None or body is None or created is None:
+                scan.skipped += 1
+                continue
+            offset = spill.write((title, body, get("Tags") or "", created, get("ContentLicense") or "",
+                                  get("OwnerDisplayName") or ""))
+            scan.q_owner.append(_owner_id(get("OwnerUserId")))
+            scan.q_id.append(post_id)
+            scan.q_score.append(score)
+            scan.q_accepted.append(accepted)
+            scan.q_offset.append(offset)
+        elif kind == "2":
+            try:
+                post_id, parent, score = int(get("Id")), int(get("ParentId")), int(get("Score"))
+            except (TypeError, ValueError):
+                scan.skipped += 1
+                continue
+            attrib = row.attrib
+            if "Body" not in attrib or "CreationDate" not in attrib:  # test presence: no string made
+                scan.skipped += 1
+                continue
+            scan.a_id.append(post_id)
+            scan.a_parent.append(parent)
+            scan.a_score.append(score)
+            if score >= min_answer_score:
+                owner = _owner_id(get("OwnerUserId"))
+                body = get("Body")
+                record = (body, get("CreationDate"), get("ContentLicense") or "", owner, get("OwnerDisplayName") or "")
+                scan.h_id.append(post_id)
+                scan.h_offset.append(spill.write(record))
+                scan.h_owner.append(owner)
+                if on_answer is not None:
+                    key = (score, -post_id)
+                    if key > best.get(parent, (min_answer_score - 1, 0)):
+                        best[parent] = key
+                        on_answer(post_id, body)
+        else:
+            scan.other_rows += 1
+    return scan
+
+
+@dataclass
+class Ranking:
+    """Questions best first, each with its top answer (-1 when it has none)."""
+
+    question_id: "object"  # numpy int64 arrays, all in rank order
+    question_score: "object"
+    question_offset: "object"
+    question_owner: "object"
+    answer_id: "object"
+    answer_score: "object"
+    answers: dict[int, tuple[int, int]]  # answer id -> (spill offset, owner), answers >= min only
+    duplicates: int = 0
+
+    @classmethod
+    def of(cls, scan: PostsScan) -> "Ranking":
+        """Rank by score (ties: lower id); pick top answers (score, then accepted, then lower id)."""
+        import numpy as np
+
+        def arr(values: array) -> "np.ndarray":
+            return np.frombuffer(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+
+        q_id, q_score, q_acc, q_off, q_own = (
+            arr(a) for a in (scan.q_id, scan.q_score, scan.q_accepted, scan.q_offset, scan.q_owner)
+        )
+        unique, first = np.unique(q_id, return_index=True)
+        duplicates = len(q_id) - len(unique)
+        if duplicates:
+            keep = np.sort(first)
+            q_id, q_score, q_acc, q_off, q_own = q_id[keep], q_score[keep], q_acc[keep], q_off[keep], q_own[keep]
+        a_id, a_parent, a_score = arr(scan.a_id), arr(scan.a_parent), arr(scan.a_score)
+
+        by_id = np.argsort(q_id, kind="stable")
+        sorted_ids = q_id[by_id]
+        where = np.searchsorted(sorted_ids, a_parent)
+        clipped = np.minimum(where, max(len(sorted_ids) - 1, 0))
+        known = (where < len(sorted_ids)) & (sorted_ids[clipped] == a_parent) if len(sorted_ids) else np.zeros(len(a_id), bool)
+        a_id, a_parent, a_score = a_id[known], a_parent[known], a_score[known]
+        accepted = q_acc[by_id][clipped[known]] == a_id
+        # parent, then score descending, then accepted first, then lower id
+        order = np.lexsort((a_id, ~accepted, -a_score, a_parent))
+        parents = a_parent[order]
+        first_of_group = np.ones(len(parents), dtype=bool)
+        first_of_group[1:] = parents[1:] != parents[:-1]
+        top_parent = parents[first_of_group]
+        top_id, top_score = a_id[order][first_of_group], a_score[order][first_of_group]
+
+        where = np.searchsorted(top_parent, q_id)
+        clipped = np.minimum(where, max(len(top_parent) - 1, 0))
+        has = (where < len(top_parent)) & (top_parent[clipped] == q_id) if len(top_parent) else np.zeros(len(q_id), bool)
+        answer_id = np.where(has, top_id[clipped] if len(top_id) else 0, -1)
+        answer_score = np.where(has, top_score[clipped] if len(top_score) else 0, 0)
+
+        rank = np.lexsort((q_id, -q_score))
+        answers = {
+            int(i): (int(o), int(w)) for i, o, w in zip(scan.h_id, scan.h_offset, scan.h_owner)
+        }
+        return cls(q_id[rank], q_score[rank], q_off[rank], q_own[rank], answer_id[rank], answer_score[rank],
+                   answers, duplicates)
+
+    def __len__(self) -> int:
+        return len(self.question_id)
+
+    def rows(self, chunk: int = 4096) -> Iterator[tuple[int, int, int, int, int]]:
+        """(question id, score, spill offset, answer id or -1, answer score), best first."""
+        for start in range(0, len(self), chunk):
+            end = start + chunk
+            yield from zip(
+                self.question_id[start:end].tolist(),
+                self.question_score[start:end].tolist(),
+                self.question_offset[start:end].tolist(),
+                self.answer_id[start:end].tolist(),
+                self.answer_score[start:end].tolist(),
+            )
+
+    def owners(self) -> set[int]:
+        """Owner user ids of the chosen answers that score at least the minimum, and of their
+        questions (the prompt is the question author's text: both are attributed)."""
+        owners = set()
+        for answer_id, question_owner in zip(self.answer_id.tolist(), self.question_owner.tolist()):
+            found = self.answers.get(answer_id)
+            if found is not None:
+                owners.update(owner for owner in (found[1], question_owner) if owner)
+        return owners

@@ -1,0 +1,1 @@
+"""wikiHow articles: pages (HTML), formats (CSV, plain text), article, titles, rules, extract (the work units)."""

@@ -1,0 +1,229 @@
+"""wikiHow articles -> prompt/response candidates (LIMA §2.1: title as prompt, body as response).
+
+Inputs, anywhere under ``root`` (``raw/wikihow``; hidden files and other extensions
+are ignored):
+
+``*.html`` / ``*.htm``
+    Saved wikiHow article pages (MediaWiki HTML), see :mod:`.pages`.
+``*.txt``
+    Plain-text articles, ``TITLE:``/``SECTION:``/``STEP n.`` lines, see
+    :mod:`.formats`. A ``.txt`` without a ``TITLE:`` line (a title list, say)
+    is dropped as ``not_an_article``.
+``*.csv``
+    Told apart by the header (see :mod:`.formats`): step rows
+    ``title,heading,paragraph``; the summarisation layouts ``headline,title,text``
+    (``wikihowAll.csv``) and ``overview,headline,text,sectionLabel,title``
+    (``wikihowSep.csv``); ``title,result`` (wikihow_lists); optional extra columns
+    ``category``, ``url``, ``date``. A community Q&A file (``Question,Answer,...``) is
+    skipped as one ``not_an_article`` drop. Any other header is an InputError.
+
+Each article becomes one :class:`~lima_curate.records.Example`:
+
+* prompt: the title as a question, ``How to cook pasta?`` (``How to `` + the title
+  without "How to"/"N Ways to", subtitles, "(with Pictures)" or " - wikiHow";
+  plain capitalised words lower-cased unless ``lowercase_prompt`` is off);
+* response: intro, ``## method`` headings and renumbered steps with their sub-items;
+  links keep their text; images, videos, ads, polls, reference markers and scripts
+  go; sections named in ``pruned_sections`` go; a sentence starting "This article" or
+  "This wikiHow" starts "The following answer" instead (as in the paper);
+* ``id``: ``make_id("wikihow", page name)``, the page name being the URL name
+  (``Cook-Pasta``) or made from the title, so the same article read from two inputs
+  has one id and the second copy is dropped as ``duplicate_article`` (inputs are read
+  HTML first, then plain text, then CSV, each in path order);
+* ``domain`` and meta ``group``: the top-level wikiHow category (first breadcrumb
+  after "Categories", or the ``category`` column), ``uncategorized`` when unknown.
+  The paper samples a category first and then an article in it: the selection
+  stage does that from ``group`` when the ``wikihow`` quota has ``temperature: .inf``
+  (uniform over groups);
+* meta ``quality``: the number of steps kept (articles that break the task into more
+  steps rank higher; every input format has it, so all formats share one scale);
+  ``views`` and ``helpful_percent`` are kept as provenance when a page shows them;
+* licence: wikiHow text is CC BY-NC-SA 3.0 up to its terms change of 2025-03-24;
+  content from that day on is recorded as ``wikiHow terms (post 2025-03-24)``. The
+  date is the revision date the input gives (HTML: JSON-LD ``dateModified``,
+  ``wgRevisionTimestamp`` or the "Last Updated" byline; CSV: a ``date`` column);
+  without one, ``assume_published_before_2025_change`` decides (default: before).
+  ``noncommercial`` is always True, ``terms`` is ``wikihow``, ``quota`` ``wikihow``.
+
+Rules (stage ``extract``; :mod:`.rules`), the first that fails names the drop:
+``unreadable_file`` (empty or not UTF-8 page), ``not_an_article``, ``empty_title``,
+``response_too_short``/``response_too_long`` (cleaned response, config bounds),
+``not_english`` (language of the response), ``duplicate_article``. One work unit per
+input file; duplicates are dropped afterwards, across files, in reading order.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from lima_curate.config import WikiHowConfig
+from lima_curate.executor import Unit
+from lima_curate.records import (
+    META_GROUP,
+    META_LICENSE,
+    META_NONCOMMERCIAL,
+    META_QUALITY,
+    META_QUOTA,
+    META_TERMS,
+    META_URL,
+    Example,
+    make_id,
+)
+from lima_curate.rejects import Rejects
+from lima_curate.rules import first_failure
+from lima_curate.sources.outcome import Outcome, Rejected, run_units
+from lima_curate.sources.wikihow.article import UNCATEGORIZED, Article, render
+from lima_curate.sources.wikihow.formats import read_csv, read_plaintext
+from lima_curate.sources.wikihow.pages import parse_page
+from lima_curate.sources.wikihow.rules import RULES, measure, measure_language
+from lima_curate.sources.wikihow.titles import (
+    core_title,
+    howto_prompt,
+    page_name_from_title,
+    page_url,
+    title_from_page_name,
+)
+
+SOURCE = "wikihow"
+QUOTA = "wikihow"
+TERMS = "wikihow"
+LICENCE_CHANGE = "2025-03-24"  # wikiHow's terms change; earlier content is CC BY-NC-SA 3.0
+LICENCE_BEFORE = "CC BY-NC-SA 3.0"
+LICENCE_AFTER = "wikiHow terms (post 2025-03-24)"
+_SUFFIX_ORDER = {".html": 0, ".htm": 0, ".txt": 1, ".csv": 2}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def input_files(root: Path) -> list[Path]:
+    """The input files under ``root``: HTML, then plain text, then CSV, each by path."""
+    files = [
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in _SUFFIX_ORDER
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    ]
+    return sorted(files, key=lambda p: (_SUFFIX_ORDER[p.suffix.lower()], p.relative_to(root).as_posix()))
+
+
+def _unreadable(relative: str, detail: str) -> Rejected:
+    record = {"id": make_id(SOURCE, "file", relative), "source": SOURCE, "meta": {"file": relative}}
+    return Rejected(record, "unreadable_file", f"{relative}: {detail}")
+
+
+def read_file(path: Path, relative: str) -> "Iterator[Article | Rejected]":
+    """The articles of one input file; an unreadable page is one rejection.
+
+    A CSV with an unknown header raises InputError.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from read_csv(path, relative)
+        return
+    data = path.read_bytes()
+    if not data.strip():
+        yield _unreadable(relative, "empty file")
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        yield _unreadable(relative, f"not UTF-8 (byte {error.start})")
+        return
+    yield read_plaintext(text, relative) if suffix == ".txt" else parse_page(text, relative, path.stem)
+
+
+# ---------------------------------------------------------------- examples
+
+
+def licence(date: str, assume_before_change: bool) -> str:
+    """The licence of content whose revision date is ``date`` (ISO, "" when unknown)."""
+    known = len(date) == 10 and date[4] == "-" and date[7] == "-" and date.replace("-", "").isdigit()
+    before = date < LICENCE_CHANGE if known else assume_before_change
+    return LICENCE_BEFORE if before else LICENCE_AFTER
+
+
+def to_example(article: Article, config: WikiHowConfig) -> Example:
+    """One article as a candidate with its measurements and provenance on ``meta``."""
+    core = core_title(article.title) or core_title(title_from_page_name(article.page_name))
+    page = article.page_name or page_name_from_title(core)
+    response = render(article, config.pruned_sections)
+    category = article.category or UNCATEGORIZED
+    steps = article.step_count(config.pruned_sections)
+    meta = {
+        META_LICENSE: licence(article.date, config.assume_published_before_2025_change),
+        META_NONCOMMERCIAL: True,
+        META_TERMS: TERMS,
+        META_URL: page_url(page) if page else "",
+        META_QUOTA: QUOTA,
+        META_GROUP: category,
+        META_QUALITY: float(steps),
+        "title": core,
+        "page": page,
+        "file": article.file,
+        "place": article.place,
+        "format": article.layout,
+        "steps": steps,
+        "response_chars": len(response),
+    }
+    if article.date:
+        meta["revision_date"] = article.date
+    if article.views is not None:
+        meta["views"] = article.views
+    if article.helpful_percent is not None:
+        meta["helpful_percent"] = article.helpful_percent
+    if article.not_article:
+        meta["not_article"] = article.not_article
+    prompt = howto_prompt(core, lowercase=config.lowercase_prompt)
+    return Example(
+        id=make_id(SOURCE, page or f"{article.file}:{article.place}"),
+        source=SOURCE,
+        domain=category,
+        messages=({"role": "user", "content": prompt}, {"role": "assistant", "content": response}),
+        meta=meta,
+    )
+
+
+# ---------------------------------------------------------------- work units
+
+
+def units(root: Path, config: WikiHowConfig, seed: int = 0) -> list[Unit]:
+    """One work unit per input file under ``root``, in reading order (``seed`` is unused:
+    nothing here is random)."""
+    root = Path(root)
+    return [Unit(partial(file_outcomes, path, root, config), size=path.stat().st_size) for path in input_files(root)]
+
+
+def file_outcomes(path: Path, root: Path, config: WikiHowConfig) -> Iterator[Outcome]:
+    """Every article of one input file, kept or rejected by :data:`.rules.RULES`."""
+    for article in read_file(path, path.relative_to(root).as_posix()):
+        if type(article) is Rejected:
+            yield article
+            continue
+        example = to_example(article, config)
+        measurements = measure(example)
+        drop = first_failure(measurements, RULES, config, {"language": lambda: measure_language(example.response)})
+        if "language" in measurements:
+            example = example.with_meta(language=measurements["language"])
+        yield example if drop is None else Rejected.by(drop, example)
+
+
+def drop_duplicates(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """``duplicate_article``: a kept article whose page was kept before, from an earlier input
+    (or earlier in the same one), is rejected; the first copy stays."""
+    seen: dict[str, str] = {}
+    for outcome in outcomes:
+        if type(outcome) is Example:
+            if outcome.id in seen:
+                outcome = Rejected(outcome, "duplicate_article", f"same page as {seen[outcome.id]}")
+            else:
+                seen[outcome.id] = f"{outcome.meta['file']} {outcome.meta['place']}".strip()
+        yield outcome
+
+
+def extract(root: Path, config: WikiHowConfig, rejects: Rejects, *, seed: int = 0) -> Iterator[Example]:
+    """Yield the wikiHow candidates under ``root`` that pass every rule; drop the rest."""
+    yield from run_units(units(root, config, seed), rejects, finish=drop_duplicates)

@@ -1,0 +1,74 @@
+"""The wikiHow rules, in the order they are applied (the first that fails names the drop),
+and the measurements they read.
+
+``not_an_article``
+    The input item has no steps once the pruned sections are gone, or its input says
+    it is no article (a category page, a community Q&A file, an ingredient list).
+``empty_title``
+    No usable title for the prompt.
+``response_too_short`` / ``response_too_long``
+    The rendered article body has fewer than ``min_response_chars`` / more than
+    ``max_response_chars`` characters.
+``not_english``
+    The response is not identified as English (:func:`lima_curate.text.lang.detect_language`,
+    seeded with 0 so that a text gets the same answer whatever the build's seed); measured
+    last, for the articles every other rule kept.
+
+``duplicate_article`` (the second copy of a page read from two inputs) is decided across
+files, in reading order, by :func:`.extract.drop_duplicates`; ``unreadable_file`` (an
+empty or non-UTF-8 page) before any article is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from lima_curate.config import WikiHowConfig
+from lima_curate.records import Example
+from lima_curate.rules import length_window, rule
+from lima_curate.text.lang import detect_language
+
+ENGLISH = "en"
+Measurements = Mapping[str, Any]
+
+
+def measure(example: Example) -> dict[str, Any]:
+    """The cheap measurements of a candidate: ``not_article``, ``steps``, ``prompt_chars``,
+    ``response_chars``."""
+    meta = example.meta
+    return {"not_article": meta.get("not_article", ""), "steps": meta["steps"],
+            "prompt_chars": len(example.prompt), "response_chars": meta["response_chars"]}
+
+
+def measure_language(response: str) -> dict[str, str]:
+    """The response's ``language`` code."""
+    return {"language": detect_language(response)}
+
+
+@rule("not_an_article", reads=("not_article", "steps"))
+def not_an_article(measured: Measurements, config: WikiHowConfig) -> "str | None":
+    """Input item with no steps (category page, Q&A, ingredient list)."""
+    if measured["not_article"]:
+        return str(measured["not_article"])
+    return None if measured["steps"] else "no steps left after pruning sections"
+
+
+@rule("empty_title", reads=("prompt_chars",))
+def empty_title(measured: Measurements, config: WikiHowConfig) -> "str | None":
+    """No usable title for the prompt."""
+    return None if measured["prompt_chars"] else "no title"
+
+
+response_too_short, response_too_long = length_window(
+    "response_chars", lambda config: (config.min_response_chars, config.max_response_chars),
+    too_short="response_too_short", too_long="response_too_long", what="Cleaned article body",
+)
+
+
+@rule("not_english", reads=("language",))
+def not_english(measured: Measurements, config: WikiHowConfig) -> "str | None":
+    """Response not detected as English."""
+    return None if measured["language"] == ENGLISH else f"language {measured['language']}"
+
+
+RULES = (not_an_article, empty_title, response_too_short, response_too_long, not_english)
