@@ -87,9 +87,9 @@ def run(config: TrainConfig) -> dict[str, Any]:
 
 
 def preflight(config: TrainConfig) -> "dict[str, Any] | None":
-    """Checks that need no model: data shape, dev file, output folder vs --resume.
+    """Checks that need no weights: data shape, dev file, output folder vs --resume, model positions.
 
-    Returns the checkpoint's progress when resuming. Raises InputError in one line.
+    Returns the checkpoint's progress when resuming. Raises InputError or ConfigError in one line.
     """
     data.read_conversations(config.data)
     dev = config.dev_path()
@@ -108,6 +108,10 @@ def preflight(config: TrainConfig) -> "dict[str, Any] | None":
                              "use the checkpoint's values or a new --out")
     if config.model.startswith((".", "/", "~")) and not Path(config.model).expanduser().is_dir():
         raise InputError(config.model, "model folder not found")
+    from lima_curate.train.model import check_positions, load_config
+
+    source = str(out / checkpoint.CHECKPOINT / "model") if progress else config.model
+    check_positions(load_config(source, trust_remote_code=config.trust_remote_code), config.max_seq_len)
     return progress
 
 
@@ -138,7 +142,6 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
         kernel = attention.packed_kernel(kernel, runtime.device.type, compile=config.compile)
     attention.register()
     hf_config = models.load_config(source, trust_remote_code=config.trust_remote_code, attn_implementation=kernel)
-    models.check_positions(hf_config, config.max_seq_len)
     rows = models.embedding_rows(hf_config, len(tokenizer))
     # only rank 0 reads the weights; a resumed run reads its own shards from the checkpoint
     weights = None if progress else {}
