@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from lima_curate.atomic import staged_directory, write_text
 from lima_curate.errors import InputError
@@ -129,7 +129,8 @@ def save_checkpoint(out: Path, model: Any, optimizer: Any, scheduler: Any, token
     final = Path(out) / CHECKPOINT
     with staged_directory(final) if runtime.is_main else contextlib.nullcontext() as stage:
         stage = Path(gather_objects(str(stage) if runtime.is_main else None, runtime)[0])
-        dcp.save(tensors, storage_writer=HuggingFaceStorageWriter(str(stage / SHARDS), save_distributed=True))
+        with _single_process_quiet():
+            dcp.save(tensors, storage_writer=HuggingFaceStorageWriter(str(stage / SHARDS), save_distributed=True))
         if runtime.is_main:
             net = unwrap(model)
             net.config.save_pretrained(stage / "model")
@@ -185,7 +186,8 @@ def load_training_state(out: Path, model: Any, optimizer: Any, scheduler: Any, r
     folder = Path(out) / CHECKPOINT
     tensors, optim = _training_tensors(model, optimizer)
     try:
-        dcp.load(tensors, storage_reader=HuggingFaceStorageReader(str(folder / SHARDS)))
+        with _single_process_quiet():
+            dcp.load(tensors, storage_reader=HuggingFaceStorageReader(str(folder / SHARDS)))
         trainer = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
         rngs = load_file(str(folder / "rng.safetensors"))
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError, CheckpointException) as error:
@@ -201,6 +203,16 @@ def load_training_state(out: Path, model: Any, optimizer: Any, scheduler: Any, r
     restore_rng({key.split(".", 1)[1]: value for key, value in rngs.items() if key.startswith(f"rank{rank}.")}, runtime)
     if len(ranks) != runtime.world_size:  # another process count: dropout masks cannot match the old run anyway
         torch.manual_seed(int(torch.randint(0, 2**31, (1,))) + runtime.rank)
+
+
+@contextlib.contextmanager
+def _single_process_quiet() -> Iterator[None]:
+    """DCP warns that it assumes one process when there is no process group: that is intended here."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="torch.distributed is disabled, unavailable or uninitialized")
+        yield
 
 
 def _first_line(error: BaseException) -> str:
