@@ -14,8 +14,7 @@ keeps them apart (:func:`packed_kernel` chooses; an explicit ``attn_implementati
   T x T mask is built. Without such a mask (generation, evaluation) the kernel is exactly
   transformers' ``sdpa``, padding masks included.
 * ``eager`` reads a T x T float mask, which transformers builds from ``position_ids``.
-* ``compile: true`` uses ``flex_attention`` on every device (the per-example loop would
-  recompile for every new set of lengths).
+* Flex attention has no backward pass on CPU, so CPU training never uses it.
 """
 
 from __future__ import annotations
@@ -79,12 +78,10 @@ def flash_attention_installed() -> bool:
     return True
 
 
-def packed_kernel(requested: str, device_type: str, *, compile: bool = False) -> str:
+def packed_kernel(requested: str, device_type: str) -> str:
     """The attention implementation for packed rows (see the module docstring)."""
     if requested not in ("", "sdpa"):
         return requested
-    if compile:
-        return "flex_attention"
     if device_type == "cuda":
         return "flash_attention_2" if flash_attention_installed() else "flex_attention"
     return PACKED_SDPA

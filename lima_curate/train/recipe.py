@@ -139,7 +139,7 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
 
     kernel = config.attn_implementation
     if config.batching == "packed":
-        kernel = attention.packed_kernel(kernel, runtime.device.type, compile=config.compile)
+        kernel = attention.packed_kernel(kernel, runtime.device.type)
     attention.register()
     hf_config = models.load_config(source, trust_remote_code=config.trust_remote_code, attn_implementation=kernel)
     rows = models.embedding_rows(hf_config, len(tokenizer))

@@ -95,3 +95,22 @@ def test_fsdp_reduce_scatters_after_every_micro_batch_and_trains_as_one_process(
     # (with the sync skipped, FSDP2 keeps them unsharded and .grad stays empty until the last one)
     assert any(seen), seen
     _same_run(tmp_path / "fsdp", reference)
+
+
+@pytest.mark.slow
+def test_compiled_blocks_on_fixed_size_rows_give_the_same_training(plain, llama_dir, tmp_path, monkeypatch):
+    """Compiled with the aot_eager backend: dynamo and AOTAutograd trace each block; inductor's own
+    code generation (minutes on two cores) is left to the GPU check."""
+    data, reference = plain
+    real_compile = torch.nn.Module.compile
+    compiled, widths = [], set()
+    monkeypatch.setattr(torch.nn.Module, "compile",
+                        lambda self, **kw: compiled.append(type(self).__name__) or real_compile(self, backend="aot_eager"))
+    real_inputs = recipe.model_inputs
+    monkeypatch.setattr(recipe, "model_inputs",
+                        lambda session, batch: widths.add(real_inputs(session, batch)["input_ids"].shape[1]) or
+                        real_inputs(session, batch))
+    recipe.run(quick_config(llama_dir, data, tmp_path / "compiled", precision="fp64", micro_batch_tokens=256,
+                            compile=True))
+    assert compiled == ["LlamaDecoderLayer"] * 2 and widths == {256}
+    _same_run(tmp_path / "compiled", reference)
