@@ -106,14 +106,14 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def build(folder: Path, *, preset: str, vocab: int, examples: int, max_positions: int = 2048,
-          attn: str = "sdpa", dtype: str = "float32", dev: int = 0) -> tuple[Path, Path, "Path | None"]:
+          attn: str = "sdpa", dtype: str = "float32", dev: int = 0, device: str = "cpu") -> tuple[Path, Path, "Path | None"]:
     """Model folder (random weights of a Llama shape, ``vocab`` rows) + train.jsonl (+ dev.jsonl) from raw/."""
     from train import tiny
 
     base = raw_conversations()
     tokenizer = tiny.train_tokenizer(texts(base), vocab_size=vocab)
     model = tiny.build_model(folder / "model", tokenizer, family="llama", preset=preset, vocab_size=vocab,
-                             max_positions=max_positions, attn_implementation=attn, dtype=dtype)
+                             max_positions=max_positions, attn_implementation=attn, dtype=dtype, device=device)
     rows = lima_like(base, examples + dev)
     data = write_jsonl(folder / "train.jsonl", rows[:examples])
     dev_file = write_jsonl(folder / "dev.jsonl", rows[examples:]) if dev else None
