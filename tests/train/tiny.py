@@ -16,6 +16,7 @@ BOS = "<|endoftext|>"
 PRESETS: dict[str, tuple[int, int, int, int, int]] = {
     "tiny": (64, 2, 4, 2, 128),
     "small": (256, 4, 4, 4, 688),
+    "100m": (768, 12, 12, 12, 2048),  # GPT-2-small-sized, for I/O figures
     "1b": (2048, 22, 32, 4, 5632),  # TinyLlama-1.1B shape
     "3b": (3200, 26, 32, 32, 8640),  # OpenLLaMA-3B shape
 }
