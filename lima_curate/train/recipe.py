@@ -119,9 +119,7 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     """Tokenizer with EOT, data, model (built empty, dropout, checkpointing, placed), optimiser, resume."""
     import torch
 
-    from lima_curate.train import attention
     from lima_curate.train import model as models
-    from lima_curate.train.dropout import apply_residual_dropout, decoder_layers
 
     models.quiet_transformers()
     progress = preflight(config)
@@ -137,32 +135,8 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     dev_path = config.dev_path()
     dev = data.read_conversations(dev_path, require_assistant=False) if dev_path and config.export_epochs() else []
 
-    kernel = config.attn_implementation
-    if config.batching == "packed":
-        kernel = attention.packed_kernel(kernel, runtime.device.type)
-    attention.register()
-    hf_config = models.load_config(source, trust_remote_code=config.trust_remote_code, attn_implementation=kernel)
-    rows = models.embedding_rows(hf_config, len(tokenizer))
-    # only rank 0 reads the weights; a resumed run reads its own shards from the checkpoint
-    weights = None if progress else {}
-    if weights is not None and runtime.is_main:
-        weights = models.pretrained_state(source, hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
-    model = models.empty_model(hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
-    models.set_stop_token(model, tokenizer, eot)
-    dropout_plan = apply_residual_dropout(model, config.residual_dropout)
-    if config.gradient_checkpointing:
-        _enable_activation_checkpointing(model)
-    if config.fused_loss:
-        from lima_curate.train.loss import install_loss_head
-
-        install_loss_head(model)
-    if config.compile:
-        for layer in decoder_layers(model):
-            layer.compile()
-    n_parameters = models.count_parameters(model)
-    model.train()
-    model = distributed.place(model, runtime, weights)
-    del weights
+    model, dropout_plan, n_parameters = build_model(config, runtime, source, len(tokenizer), resuming=bool(progress))
+    models.set_stop_token(distributed.unwrap(model), tokenizer, eot)
 
     optimizer = _optimizer(model, config)
     session = Session(config, runtime, out, tokenizer, eot, train_set, dev, model, optimizer, None,
@@ -181,6 +155,43 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
                   f"engine {runtime.engine} x {runtime.world_size}, {runtime.device.type}, {runtime.precision}, "
                   f"attention {session.attention}" + (f"; resuming at step {session.start_step}" if progress else ""))
     return session
+
+
+def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int, *, resuming: bool) -> tuple[Any, list, int]:
+    """The model on this rank's device: (model, residual dropout plan, parameter count).
+
+    Every rank builds it with its parameters on the meta device; only rank 0 reads the
+    weights, which :func:`distributed.place` broadcasts into each rank's shard. A resumed
+    run leaves them to the checkpoint. Dropout hooks, activation checkpointing, the fused
+    loss head and compilation go on before the model is sharded.
+    """
+    from lima_curate.train import attention
+    from lima_curate.train import model as models
+    from lima_curate.train.dropout import apply_residual_dropout, decoder_layers
+
+    kernel = config.attn_implementation
+    if config.batching == "packed":
+        kernel = attention.packed_kernel(kernel, runtime.device.type)
+    attention.register()
+    hf_config = models.load_config(source, trust_remote_code=config.trust_remote_code, attn_implementation=kernel)
+    rows = models.embedding_rows(hf_config, tokens)
+    weights = None if resuming else {}
+    if weights is not None and runtime.is_main:
+        weights = models.pretrained_state(source, hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
+    model = models.empty_model(hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
+    dropout_plan = apply_residual_dropout(model, config.residual_dropout)
+    if config.gradient_checkpointing:
+        _enable_activation_checkpointing(model)
+    if config.fused_loss:
+        from lima_curate.train.loss import install_loss_head
+
+        install_loss_head(model)
+    if config.compile:
+        for layer in decoder_layers(model):
+            layer.compile()
+    n_parameters = models.count_parameters(model)
+    model.train()
+    return distributed.place(model, runtime, weights), dropout_plan, n_parameters
 
 
 def _enable_activation_checkpointing(model: Any) -> None:
