@@ -14,7 +14,8 @@ A. Parity: the recipe's step-0 loss in fp32 on the GPU against a float64 referen
 B. Speed: bf16 tokens/s, MFU (6N per token, and with causal attention, against the chip's
    dense bf16 peak), peak memory and seconds per step for packed rows of 8k and 16k tokens,
    with and without activation checkpointing; padded batches; ``transformers.Trainer``
-   (padded) on the same data.
+   (padded) on the same data; then each optional fast path alone on 8k rows (``compile``,
+   ``fused_loss``, ``fused_adamw``), which stay off by default until this shows them faster.
 C. FSDP2 on a one-rank NCCL group: 3 steps equal to the plain run's; checkpoint seconds and
    bytes (sharded, torch.distributed.checkpoint) and export seconds and bytes (bf16).
 D. Dev generation speed (the paper's sampling), tokens per second.
@@ -202,6 +203,14 @@ def section_speed(shape, work, model, data) -> dict:
     runs.append(_guarded(lambda: bench_train.rates(bench_train.run_trainer(
         model, data, work / "b-trainer", "Trainer padded, 4 per pass", examples_per_step=16,
         max_seq_len=shape["max_seq_len"], micro_batch_size=4, device=shape["device"], steps=shape["steps"]), peak)))
+    row = shape["rows"][0]
+    for path in ("compile", "fused_loss", "fused_adamw"):
+        if path == "compile" and shape["device"] != "cuda":
+            continue  # minutes of inductor code generation on a CPU; the tests cover it with aot_eager
+        cfg = config(shape, model, data, work / f"b-{path}", micro_batch_tokens=row,
+                     examples_per_step=max(8, 2 * row // 600), precision=precision, **{path: True})
+        runs.append(_guarded(lambda: bench_train.rates(bench_train.run_recipe(cfg, f"packed {row} tokens + {path}",
+                                                                              shape["steps"]), peak)))
     return {"peak_tflops": peak, "runs": runs}
 
 

@@ -114,3 +114,30 @@ def test_compiled_blocks_on_fixed_size_rows_give_the_same_training(plain, llama_
                             compile=True))
     assert compiled == ["LlamaDecoderLayer"] * 2 and widths == {256}
     _same_run(tmp_path / "compiled", reference)
+
+
+def test_a_single_process_checkpoint_resumes_under_fsdp(plain, llama_dir, tmp_path, monkeypatch):
+    """The sharded checkpoint is keyed by parameter name: DCP reshards it for another engine."""
+    data, reference = plain
+    real_step = recipe.train_step
+
+    def crash_in_epoch_two(session, batches):
+        if session.start_step == 0 and getattr(crash_in_epoch_two, "calls", 0) == 2:  # after the epoch-1 checkpoint
+            raise RuntimeError("crash")
+        crash_in_epoch_two.calls = getattr(crash_in_epoch_two, "calls", 0) + 1
+        return real_step(session, batches)
+
+    monkeypatch.setattr(recipe, "train_step", crash_in_epoch_two)
+    out = tmp_path / "moved"
+    with pytest.raises(RuntimeError, match="crash"):
+        recipe.run(quick_config(llama_dir, data, out, precision="fp64", micro_batch_tokens=256))
+    monkeypatch.setattr(recipe, "train_step", real_step)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for key, value in {"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": str(port)}.items():
+        monkeypatch.setenv(key, value)
+    recipe.run(quick_config(llama_dir, data, out, precision="fp64", micro_batch_tokens=256, engine="fsdp",
+                            resume=True))
+    _same_run(out, reference)

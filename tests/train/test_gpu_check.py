@@ -28,7 +28,8 @@ def test_gpu_check_dry_run_fills_every_section(tmp_path):
     speed = sections["B_speed"]["runs"]
     assert [run["run"] for run in speed] == [
         "packed 512 tokens", "packed 512 tokens + activation checkpointing", "packed 1024 tokens",
-        "packed 1024 tokens + activation checkpointing", "padded, 4 per pass", "Trainer padded, 4 per pass"]
+        "packed 1024 tokens + activation checkpointing", "padded, 4 per pass", "Trainer padded, 4 per pass",
+        "packed 512 tokens + fused_loss", "packed 512 tokens + fused_adamw"]
     assert all(run["tokens_per_s"] > 0 and run["seconds_per_step"] > 0 for run in speed), speed
     fsdp = sections["C_fsdp_checkpoint"]
     assert fsdp["engine"] == "fsdp" and fsdp["equal_to_plain"] and fsdp["checkpoint_bytes"] > fsdp["export_bf16_bytes"]
