@@ -1,32 +1,39 @@
-"""Saved weights and resumable checkpoints.
+"""Saved weights and resumable checkpoints; nothing here is ever unpickled.
 
 ``<out>/epoch-NN/``  (each epoch in the save range)
-    ``model.safetensors`` + ``config.json`` + ``generation_config.json`` (EOT as the stop
-    token) + the tokenizer with EOT added, loadable with ``from_pretrained``; and
-    ``generations.jsonl`` for the dev prompts.
+    ``model.safetensors`` (bf16 by default, ``export_dtype``) + ``config.json`` +
+    ``generation_config.json`` (EOT as EOS and stop token) + the tokenizer with EOT and
+    the LIMA chat template, loadable with ``from_pretrained``; and ``generations.jsonl``
+    for the dev prompts. The full weights are gathered on rank 0 once for this.
 ``<out>/checkpoint/``  (latest only; every ``checkpoint_every`` steps and at each epoch end)
-    ``model/`` (as above), ``optimizer.pt`` (full, unsharded AdamW state keyed by parameter
-    name, so a run can resume with another engine or process count), ``trainer_state.pt``
-    (LR scheduler and every rank's RNG state) and ``state.json`` (global step, epoch,
-    position in the epoch's data order, data fingerprint, config).
+    ``shards/``: model weights and AdamW state written with torch.distributed.checkpoint,
+    each rank its own shard, as safetensors files (``HuggingFaceStorageWriter``) whose
+    sharding metadata is JSON: no rank gathers anything, and a run may resume with another
+    process count or engine (DCP reshards on load). ``model/``: config and tokenizer (the
+    shape to rebuild). ``rng.safetensors``: every rank's RNG state. ``trainer_state.json``:
+    LR scheduler and learning rates. ``state.json``: global step, epoch, position in the
+    epoch's data order, data fingerprint, config.
 
-Every folder is written by the main rank into a staging folder and renamed into place,
-so a crash never leaves a half-written checkpoint. ``.pt`` files are read back with
-``torch.load(weights_only=True)``; weights are safetensors only.
+The checkpoint is written into a staging folder by all ranks and renamed into place by
+rank 0, so a crash never leaves a half-written checkpoint (the folder must be on storage
+every node sees). A checkpoint that cannot be read is an :class:`InputError` in one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from lima_curate.atomic import staged_directory, write_text
+from lima_curate.errors import InputError
 from lima_curate.records import dumps
 from lima_curate.train.distributed import Runtime, barrier, gather_objects, unwrap
 
 CHECKPOINT = "checkpoint"
-_FULL = dict(full_state_dict=True, cpu_offload=True)
+SHARDS = "shards"
+PROGRESS_KEYS = {"global_step": int, "epoch": int, "step_in_epoch": int, "fingerprint": str, "config": dict}
 
 
 def epoch_dir(out: Path, epoch: int) -> Path:
@@ -34,17 +41,30 @@ def epoch_dir(out: Path, epoch: int) -> Path:
     return Path(out) / f"epoch-{epoch:02d}"
 
 
-def full_model_state(model: Any) -> dict[str, Any]:
-    """The unsharded state dict on the main rank (collective under FSDP; {} on other ranks)."""
+# ---------------------------------------------------------------- exports
+
+
+def full_model_state(model: Any, dtype: Any = None) -> dict[str, Any]:
+    """The unsharded state dict on the main rank, cast to ``dtype`` (collective under FSDP; {} elsewhere)."""
     from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
 
-    return get_model_state_dict(model, options=StateDictOptions(**_FULL))
+    state = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+    if dtype is not None:
+        state = {key: value.to(dtype) if value.is_floating_point() else value for key, value in state.items()}
+    return state
 
 
 def save_weights(folder: Path, model: Any, state: dict[str, Any], tokenizer: Any) -> None:
-    """from_pretrained-loadable weights (safetensors), config, generation config, tokenizer."""
+    """from_pretrained-loadable weights (safetensors), config (with the weights' dtype), generation config, tokenizer."""
+    import copy
+
     net = unwrap(model)
-    net.save_pretrained(folder, state_dict=state, safe_serialization=True)
+    dtypes = {value.dtype for value in state.values() if value.is_floating_point()}
+    net.save_pretrained(folder, state_dict=state, safe_serialization=True)  # empties ``state``
+    if len(dtypes) == 1:  # config.json names the dtype the weights are stored in
+        config = copy.deepcopy(net.config)
+        config.dtype = next(iter(dtypes))
+        config.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
 
@@ -61,10 +81,29 @@ def export_epoch(out: Path, epoch: int, model: Any, tokenizer: Any, runtime: Run
     return folder
 
 
+# ---------------------------------------------------------------- training state
+
+
+def _training_tensors(model: Any, optimizer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """This rank's model and AdamW tensors under flat names (sharded DTensors under FSDP).
+
+    Returns (flat tensors, optimiser state dict whose tensors they are). The optimiser's
+    state is created (zeros) when it has none yet, so a fresh optimiser can be loaded into.
+    """
+    from torch.distributed.checkpoint.state_dict import get_model_state_dict, get_optimizer_state_dict
+
+    flat = {f"model.{name}": value for name, value in get_model_state_dict(model).items()}
+    optim = get_optimizer_state_dict(model, optimizer)
+    for name, state in optim["state"].items():
+        for key, value in state.items():
+            flat[f"optimizer.{name}.{key}"] = value
+    return flat, optim
+
+
 def rng_state(runtime: Runtime) -> dict[str, Any]:
     import torch
 
-    state = {"torch": torch.get_rng_state()}
+    state = {"cpu": torch.get_rng_state()}
     if runtime.device.type == "cuda":
         state["cuda"] = torch.cuda.get_rng_state(runtime.device)
     return state
@@ -73,7 +112,7 @@ def rng_state(runtime: Runtime) -> dict[str, Any]:
 def restore_rng(state: dict[str, Any], runtime: Runtime) -> None:
     import torch
 
-    torch.set_rng_state(state["torch"])
+    torch.set_rng_state(state["cpu"])
     if "cuda" in state and runtime.device.type == "cuda":
         torch.cuda.set_rng_state(state["cuda"], runtime.device)
 
@@ -81,44 +120,101 @@ def restore_rng(state: dict[str, Any], runtime: Runtime) -> None:
 def save_checkpoint(out: Path, model: Any, optimizer: Any, scheduler: Any, tokenizer: Any,
                     runtime: Runtime, progress: dict[str, Any]) -> None:
     """Write <out>/checkpoint/ (collective: every rank must call it)."""
-    import torch
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_optimizer_state_dict
+    import torch.distributed.checkpoint as dcp
+    from safetensors.torch import save_file
+    from torch.distributed.checkpoint import HuggingFaceStorageWriter
 
-    weights = full_model_state(model)
-    optim = get_optimizer_state_dict(model, optimizer, options=StateDictOptions(**_FULL))
+    tensors, _ = _training_tensors(model, optimizer)
     rngs = gather_objects(rng_state(runtime), runtime)
-    if runtime.is_main:
-        with staged_directory(Path(out) / CHECKPOINT) as stage:
-            save_weights(stage / "model", model, weights, tokenizer)
-            torch.save(optim, stage / "optimizer.pt")
-            torch.save({"scheduler": scheduler.state_dict(), "rng": rngs}, stage / "trainer_state.pt")
+    final = Path(out) / CHECKPOINT
+    with staged_directory(final) if runtime.is_main else contextlib.nullcontext() as stage:
+        stage = Path(gather_objects(str(stage) if runtime.is_main else None, runtime)[0])
+        with _single_process_quiet():
+            dcp.save(tensors, storage_writer=HuggingFaceStorageWriter(str(stage / SHARDS), save_distributed=True))
+        if runtime.is_main:
+            net = unwrap(model)
+            net.config.save_pretrained(stage / "model")
+            net.generation_config.save_pretrained(stage / "model")
+            tokenizer.save_pretrained(stage / "model")
+            save_file({f"rank{rank}.{kind}": value for rank, state in enumerate(rngs) for kind, value in state.items()},
+                      str(stage / "rng.safetensors"))
+            trainer = {"scheduler": scheduler.state_dict(), "lr": [group["lr"] for group in optimizer.param_groups]}
+            write_text(stage / "trainer_state.json", json.dumps(trainer, indent=2, sort_keys=True) + "\n")
             write_text(stage / "state.json", json.dumps({**progress, "world_size": runtime.world_size},
                                                         indent=2, sort_keys=True) + "\n")
     barrier(runtime)
 
 
 def read_progress(out: Path) -> "dict[str, Any] | None":
-    """state.json of the checkpoint in ``out``, or None when there is none."""
-    path = Path(out) / CHECKPOINT / "state.json"
+    """state.json of the checkpoint in ``out``, or None when there is none; InputError when unusable."""
+    folder = Path(out) / CHECKPOINT
+    path = folder / "state.json"
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    if not (folder / SHARDS).is_dir() and any(folder.glob("*.pt")):
+        raise InputError(folder, "a checkpoint of an older lima-curate (pickled .pt files, which are never "
+                                 "loaded); start again with another --out")
+    try:
+        progress = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(path, f"corrupt checkpoint state, not JSON ({error})") from None
+    if not isinstance(progress, dict):
+        raise InputError(path, "corrupt checkpoint state: not a JSON object")
+    for key, kind in PROGRESS_KEYS.items():
+        if not isinstance(progress.get(key), kind) or isinstance(progress.get(key), bool):
+            raise InputError(path, f"corrupt checkpoint state: {key!r} missing or not {kind.__name__}")
+    if progress["global_step"] < 0:
+        raise InputError(path, "corrupt checkpoint state: negative global_step")
+    if not (folder / SHARDS).is_dir():
+        raise InputError(folder, "incomplete checkpoint: no shards/ folder")
+    return progress
 
 
 def load_training_state(out: Path, model: Any, optimizer: Any, scheduler: Any, runtime: Runtime) -> None:
-    """Restore optimiser, scheduler and this rank's RNG from <out>/checkpoint (collective)."""
+    """Restore weights, optimiser, scheduler and this rank's RNG from <out>/checkpoint (collective).
+
+    Raises InputError in one line when the files cannot be read.
+    """
     import torch
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_optimizer_state_dict
+    import torch.distributed.checkpoint as dcp
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+    from torch.distributed.checkpoint import HuggingFaceStorageReader
+    from torch.distributed.checkpoint.api import CheckpointException
+    from torch.distributed.checkpoint.state_dict import set_model_state_dict, set_optimizer_state_dict
 
     folder = Path(out) / CHECKPOINT
-    optim = torch.load(folder / "optimizer.pt", weights_only=True, map_location="cpu") if runtime.is_main or not runtime.distributed else {}
-    set_optimizer_state_dict(model, optimizer, optim, options=StateDictOptions(
-        full_state_dict=True, broadcast_from_rank0=runtime.distributed))
-    trainer = torch.load(folder / "trainer_state.pt", weights_only=True, map_location="cpu")
+    tensors, optim = _training_tensors(model, optimizer)
+    try:
+        with _single_process_quiet():
+            dcp.load(tensors, storage_reader=HuggingFaceStorageReader(str(folder / SHARDS)))
+        trainer = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+        rngs = load_file(str(folder / "rng.safetensors"))
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError, CheckpointException) as error:
+        raise InputError(folder, f"cannot read the checkpoint ({_first_line(error)})") from None
+    set_model_state_dict(model, {name[len("model."):]: value for name, value in tensors.items()
+                                 if name.startswith("model.")})
+    set_optimizer_state_dict(model, optimizer, optim)
     scheduler.load_state_dict(trainer["scheduler"])
-    rngs = trainer["rng"]
-    if len(rngs) == runtime.world_size:
-        restore_rng(rngs[runtime.rank], runtime)
-    else:  # another process count: dropout masks cannot match the old run anyway
-        restore_rng(rngs[0], runtime)
+    for group, lr in zip(optimizer.param_groups, trainer["lr"]):
+        group["lr"] = lr
+    ranks = {int(key.split(".")[0][4:]) for key in rngs}
+    rank = runtime.rank if len(ranks) == runtime.world_size else 0
+    restore_rng({key.split(".", 1)[1]: value for key, value in rngs.items() if key.startswith(f"rank{rank}.")}, runtime)
+    if len(ranks) != runtime.world_size:  # another process count: dropout masks cannot match the old run anyway
         torch.manual_seed(int(torch.randint(0, 2**31, (1,))) + runtime.rank)
+
+
+@contextlib.contextmanager
+def _single_process_quiet() -> Iterator[None]:
+    """DCP warns that it assumes one process when there is no process group: that is intended here."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="torch.distributed is disabled, unavailable or uninitialized")
+        yield
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__

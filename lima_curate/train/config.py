@@ -26,7 +26,8 @@ PATH_KEYS = ("data", "dev", "out")
 BATCHING = ("packed", "padded")
 ENGINES = ("auto", "single", "ddp", "fsdp")
 DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "bf16", "fp32")
+PRECISIONS = ("auto", "bf16", "fp32", "fp64")
+EXPORT_DTYPES = ("bf16", "fp32")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class TrainConfig:
     group_by_length: bool = _help("Padded: sort each step's examples by length before cutting micro-batches.", True)
     engine: str = _help("'auto' (ddp when several processes, else single), 'single', 'ddp' or 'fsdp' (FSDP2).", "auto")
     device: str = _help("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto")
-    precision: str = _help("'auto' (bf16 on CUDA, fp32 on CPU), 'bf16' or 'fp32'; master weights stay fp32.", "auto")
+    precision: str = _help("'auto' (bf16 on CUDA, fp32 on CPU), 'bf16' or 'fp32' (master weights stay fp32), or 'fp64' "
+                           "(everything in float64: for exact comparisons, not for speed).", "auto")
     attn_implementation: str = _help("Attention kernel passed to transformers ('' keeps the model's default).", "")
     gradient_checkpointing: bool = _help("Recompute activations in the backward pass to save memory.", False)
     first_save_epoch: int = _help("First epoch (1-based) whose weights and generations are saved (paper: 5).", 5)
@@ -78,6 +80,13 @@ class TrainConfig:
     log_every: int = _help("Write a metrics row every N steps.", 1)
     progress: bool = _help("Show a progress bar on the main process.", True)
     generation: GenerationSettings = _help("Dev-set generations at each saved epoch.", default_factory=GenerationSettings)
+    # ---- speed and scale (issue 11); optional fast paths are off until measured faster
+    export_dtype: str = _help("Weights written to epoch-NN/: 'bf16' (half the bytes) or 'fp32'.", "bf16")
+    compile: bool = _help("torch.compile each decoder block; packed rows are padded to micro_batch_tokens so "
+                          "shapes stay fixed, and packed attention uses flex attention.", False)
+    fused_loss: bool = _help("Cross-entropy over the vocabulary projection in chunks, never holding the fp32 logits "
+                             "of a whole row (plain linear heads only).", False)
+    fused_adamw: bool = _help("torch's fused AdamW kernel instead of the multi-tensor one.", False)
 
     # ------------------------------------------------------------ derived values
 
@@ -144,6 +153,7 @@ class TrainConfig:
             ("generation.repetition_penalty", self.generation.repetition_penalty > 0, "must be positive"),
             ("generation.max_new_tokens", self.generation.max_new_tokens >= 1, "must be at least 1"),
             ("generation.batch_size", self.generation.batch_size >= 1, "must be at least 1"),
+            ("export_dtype", self.export_dtype in EXPORT_DTYPES, f"must be one of {', '.join(EXPORT_DTYPES)}"),
         ]
         for name, ok, message in checks:
             if not ok:

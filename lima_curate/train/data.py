@@ -263,22 +263,34 @@ def chunk(indices: Sequence[int], lengths: Sequence[int], size: int, group_by_le
 # ---------------------------------------------------------------- tensors
 
 
-def collate_packed(examples: Sequence[Encoded]) -> dict[str, Any]:
-    """One packed row: input_ids, position_ids restarting per example, labels, seq_lens."""
+def collate_packed(examples: Sequence[Encoded], pad_to: int = 0, pad_id: int = 0) -> dict[str, Any]:
+    """One packed row: input_ids, position_ids restarting per example, labels, seq_lens.
+
+    With ``pad_to`` the row is filled up to that many tokens by one more sequence of
+    ``pad_id`` tokens that carries no label (fixed shapes for compiled blocks).
+    """
     import torch
 
     ids: list[int] = []
     positions: list[int] = []
     labels: list[int] = []
+    seq_lens = []
     for example in examples:
         ids.extend(example.input_ids)
         positions.extend(range(len(example)))
         labels.extend(example.labels())
+        seq_lens.append(len(example))
+    filler = pad_to - len(ids)
+    if filler > 0:
+        ids.extend([pad_id] * filler)
+        positions.extend(range(filler))
+        labels.extend([IGNORE_INDEX] * filler)
+        seq_lens.append(filler)
     return {
         "input_ids": torch.tensor([ids], dtype=torch.long),
         "position_ids": torch.tensor([positions], dtype=torch.long),
         "labels": torch.tensor([labels], dtype=torch.long),
-        "seq_lens": [len(e) for e in examples],
+        "seq_lens": seq_lens,
     }
 
 
@@ -298,40 +310,22 @@ def collate_padded(examples: Sequence[Encoded], pad_id: int) -> dict[str, Any]:
     return {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
 
-def block_causal_mask(seq_lens: Sequence[int], device: Any = None) -> Any:
-    """Boolean [1, 1, T, T] mask: True where query i may attend key j (same example, j <= i)."""
-    import torch
+def packed_inputs(examples: Sequence[Encoded], attention: str, *, pad_to: int = 0, pad_id: int = 0) -> dict[str, Any]:
+    """Model inputs for one packed row that keep its examples apart, for the kernel ``attention``.
 
-    doc = torch.repeat_interleave(torch.arange(len(seq_lens), device=device), torch.tensor(seq_lens, device=device))
-    total = doc.numel()
-    causal = torch.ones((total, total), dtype=torch.bool, device=device).tril()
-    return (causal & (doc[:, None] == doc[None, :]))[None, None]
-
-
-def packed_inputs(examples: Sequence[Encoded], attention: str, device: Any = None) -> dict[str, Any]:
-    """Model inputs for one packed row that keep its examples apart, whatever the kernel.
-
-    ``lima_packed_sdpa`` (the recipe's default on sdpa models, see
-    :mod:`lima_curate.train.attention`): the example boundaries, attention per example;
-    ``sdpa``: a boolean block-diagonal causal 4D mask; ``eager``: the same mask as additive
-    float (0 / most negative float); other kernels (flash_attention_2/3, flex_attention):
-    no mask, and transformers separates the examples by the restarting ``position_ids``
-    (its packed-sequence path). ``position_ids`` restart at 0 for every example in all cases.
+    ``position_ids`` restart at 0 for every example. ``lima_packed_sdpa`` also gets the
+    example boundaries as its ``attention_mask`` (:func:`lima_curate.train.attention.
+    boundaries_mask`); every other kernel gets no mask, and transformers derives what it
+    reads from the restarting ``position_ids`` (varlen boundaries for flash attention, a
+    block mask for flex attention, a T x T mask for eager). ``use_cache`` is always False:
+    with a KV cache transformers stops looking for packed sequences, and examples would see
+    each other.
     """
-    import itertools
+    from lima_curate.train.attention import PACKED_SDPA, boundaries_mask
 
-    import torch
-
-    from lima_curate.train.attention import BOUNDS, PACKED_SDPA
-
-    packed = collate_packed(examples)
+    packed = collate_packed(examples, pad_to=pad_to, pad_id=pad_id)
     seq_lens = packed.pop("seq_lens")
     if attention == PACKED_SDPA:
-        packed[BOUNDS] = tuple(itertools.accumulate(seq_lens, initial=0))
-    elif attention == "sdpa":
-        packed["attention_mask"] = block_causal_mask(seq_lens, device=device)
-    elif attention == "eager":
-        allowed = block_causal_mask(seq_lens, device=device)
-        packed["attention_mask"] = torch.zeros(allowed.shape, device=allowed.device).masked_fill(
-            ~allowed, torch.finfo(torch.float32).min)
+        packed["attention_mask"] = boundaries_mask(seq_lens)
+    packed["use_cache"] = False
     return packed

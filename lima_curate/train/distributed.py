@@ -1,12 +1,21 @@
-"""Processes, devices and model wrapping: one process, DDP, or FSDP2 (``fully_shard``).
+"""Processes, devices and model placement: one process, DDP, or FSDP2 (``fully_shard``).
 
 Several processes are started by torchrun (see :mod:`lima_curate.train.launch`), which
 sets RANK/WORLD_SIZE/LOCAL_RANK; the process group uses NCCL on CUDA and gloo on CPU.
+``engine: ddp`` or ``fsdp`` under torchrun joins a process group even with one process
+(a one-rank FSDP run exercises the sharded path); outside torchrun one process is ``single``.
 
-Mixed precision on CUDA (``precision: auto`` or ``bf16``): master weights and optimiser
-state stay float32; single/DDP runs compute under ``torch.autocast(bfloat16)``, FSDP runs
-use ``MixedPrecisionPolicy(param_dtype=bfloat16, reduce_dtype=float32)``. On CPU the
-default is float32.
+Placement (:func:`place`) never holds a full copy of the weights on more than one rank:
+the model is built with its parameters on the meta device (:func:`lima_curate.train.model.
+empty_model`), sharded (FSDP2) or not, given storage on the device, and then filled from a
+full state dict that only rank 0 has read, broadcast tensor by tensor
+(``set_model_state_dict(broadcast_from_rank0=True)``, as torchtune and torchtitan do).
+
+Precision: ``bf16`` on CUDA keeps master weights and optimiser state in float32 and
+computes under ``torch.autocast(bfloat16)`` (single/DDP) or FSDP2's
+``MixedPrecisionPolicy(param_dtype=bfloat16, reduce_dtype=float32)``; ``fp32`` is plain
+float32; ``fp64`` runs everything in float64, for comparisons where summation order must
+not matter.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ class Runtime:
     local_rank: int
     device: Any  # torch.device
     engine: str  # single, ddp, fsdp
-    bf16: bool
+    precision: str  # bf16, fp32, fp64
 
     @property
     def is_main(self) -> bool:
@@ -34,7 +43,19 @@ class Runtime:
 
     @property
     def distributed(self) -> bool:
-        return self.world_size > 1
+        """A process group is in use (possibly of one rank)."""
+        return self.engine != "single"
+
+    @property
+    def bf16(self) -> bool:
+        return self.precision == "bf16"
+
+    @property
+    def dtype(self) -> Any:
+        """dtype of the master weights and optimiser state."""
+        import torch
+
+        return torch.float64 if self.precision == "fp64" else torch.float32
 
 
 def launched_by_torchrun() -> bool:
@@ -42,7 +63,7 @@ def launched_by_torchrun() -> bool:
 
 
 def setup(device: str = "auto", engine: str = "auto", precision: str = "auto") -> Runtime:
-    """Join the process group (when launched by torchrun) and pick the device."""
+    """Join the process group (when launched by torchrun) and pick the device and precision."""
     import torch
     import torch.distributed as dist
 
@@ -52,49 +73,77 @@ def setup(device: str = "auto", engine: str = "auto", precision: str = "auto") -
     use_cuda = torch.cuda.is_available() if device == "auto" else device == "cuda"
     if use_cuda and not torch.cuda.is_available():
         raise ConfigError("device: cuda was asked for but no CUDA device is available")
+    if engine == "auto":
+        engine = "ddp" if world > 1 else "single"
+    if engine in ("ddp", "fsdp") and not launched_by_torchrun():
+        engine = "single"  # one plain process: nothing to distribute
+    if engine == "single" and world > 1:
+        raise ConfigError("engine: 'single' cannot run in several processes; use ddp or fsdp")
+    if precision == "bf16" and not use_cuda:
+        raise ConfigError("precision: bf16 needs a CUDA device here; use fp32 on CPU")
+    if precision == "auto":
+        precision = "bf16" if use_cuda else "fp32"
     if use_cuda:
         torch.cuda.set_device(local_rank)
         dev = torch.device("cuda", local_rank)
     else:
         dev = torch.device("cpu")
-    if world > 1 and not dist.is_initialized():
+    if engine != "single" and not dist.is_initialized():
         dist.init_process_group("nccl" if use_cuda else "gloo", device_id=dev if use_cuda else None)
-    if engine == "auto":
-        engine = "ddp" if world > 1 else "single"
-    if engine in ("ddp", "fsdp") and world == 1:
-        engine = "single"  # one process: nothing to distribute
-    if engine == "single" and world > 1:
-        raise ConfigError("engine: 'single' cannot run in several processes; use ddp or fsdp")
-    if precision == "bf16" and not use_cuda:
-        raise ConfigError("precision: bf16 needs a CUDA device here; use fp32 on CPU")
-    return Runtime(rank, world, local_rank, dev, engine, bf16=use_cuda and precision in ("auto", "bf16"))
+    return Runtime(rank, world, local_rank, dev, engine, precision)
 
 
-def cleanup() -> None:
+def cleanup(failed: bool = False) -> None:
+    """Leave the process group: together after a good run, at once after a failure.
+
+    After a failure the other ranks may be waiting in a collective that this rank will
+    never join, so it must not wait for them at a barrier (that is how a failing rank used
+    to hang the whole job); leaving closes its connections, which ends their wait too.
+    """
     import torch.distributed as dist
 
-    if dist.is_available() and dist.is_initialized():
-        # every rank reaches the end before any tears its connections down: with gloo, a rank
-        # that leaves while another still saves or generates can abort at exit
-        dist.barrier()
-        dist.destroy_process_group()
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    if failed:
+        with contextlib.suppress(Exception):
+            dist.destroy_process_group()
+        return
+    # every rank reaches the end before any tears its connections down: with gloo, a rank
+    # that leaves while another still saves or generates can abort at exit
+    dist.barrier()
+    dist.destroy_process_group()
 
 
-def wrap(model: Any, runtime: Runtime) -> Any:
-    """Move ``model`` to the device and wrap it for the engine (FSDP2 shards each decoder layer)."""
+def place(model: Any, runtime: Runtime, full_state: "dict[str, Any] | None") -> Any:
+    """Shard (FSDP2), give storage on the device, fill with ``full_state``, wrap (DDP).
+
+    ``model`` has its parameters on the meta device. ``full_state`` is the full state dict
+    on rank 0 (``{}`` elsewhere; ``None`` when a checkpoint will fill the weights instead).
+    Buffers that are not in the state dict (rotary frequencies) were computed when the
+    model was built and are kept.
+    """
+    import torch
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
+
     if runtime.engine == "fsdp":
-        import torch
         from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
         from lima_curate.train.dropout import decoder_layers
 
-        model.to(runtime.device)
-        policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if runtime.bf16 else MixedPrecisionPolicy()
+        policy = (MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
+                  if runtime.bf16 else MixedPrecisionPolicy())
         for layer in decoder_layers(model):
             fully_shard(layer, mp_policy=policy)
         fully_shard(model, mp_policy=policy)
-        return model
-    model.to(runtime.device)
+    buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
+    model.to_empty(device=runtime.device)
+    with torch.no_grad():
+        for name, buffer in model.named_buffers():
+            if name in buffers and buffers[name].device.type != "meta":
+                buffer.copy_(buffers[name])
+    if full_state is not None:
+        set_model_state_dict(model, full_state, options=StateDictOptions(
+            full_state_dict=True, broadcast_from_rank0=runtime.distributed, strict=True))
     if runtime.engine == "ddp":
         from torch.nn.parallel import DistributedDataParallel
 
@@ -119,13 +168,15 @@ def autocast(runtime: Runtime) -> Any:
 
 @contextlib.contextmanager
 def gradient_sync(model: Any, runtime: Runtime, sync: bool) -> Iterator[None]:
-    """Skip the gradient all-reduce on all but the last micro-batch of a step."""
+    """DDP: all-reduce only after the last micro-batch of a step (the gradients are full-size anyway).
+
+    FSDP2 reduce-scatters after every micro-batch: skipping it would keep each layer's
+    unsharded fp32 gradients until the last one (+4 bytes per parameter on every GPU, 32 GB
+    at 8B), for one reduce-scatter saved per micro-batch, which overlaps the backward pass.
+    """
     if runtime.engine == "ddp" and not sync:
         with model.no_sync():
             yield
-    elif runtime.engine == "fsdp":
-        model.set_requires_gradient_sync(sync)
-        yield
     else:
         yield
 
@@ -148,17 +199,6 @@ def gather_objects(obj: Any, runtime: Runtime) -> list[Any]:
     out: list[Any] = [None] * runtime.world_size
     dist.all_gather_object(out, obj)
     return out
-
-
-def broadcast_object(obj: Any, runtime: Runtime) -> Any:
-    """Rank 0's ``obj`` on every rank."""
-    if not runtime.distributed:
-        return obj
-    import torch.distributed as dist
-
-    box = [obj]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
 
 
 def barrier(runtime: Runtime) -> None:

@@ -1,5 +1,10 @@
 """Dev-set generations at a saved epoch, sampled as in the paper (top-p 0.9, T 0.7, rep. 1.2).
 
+The repetition penalty applies to the tokens generated so far, never to the prompt (the
+prompt's EOT would otherwise be penalised before the first token). The logits pass, in
+order: that penalty, the padding rows of the vocabulary masked out, the temperature, the
+top-p cut (no top-k); transformers adds no processor of its own.
+
 Prompts are the dev conversations up to their last assistant turn, in the chat format of
 :mod:`lima_curate.train.data` (so they end with the EOT of the user turn) and generation
 stops at EOT. Prompts are dealt round-robin to ranks; under FSDP every rank runs the same
@@ -69,17 +74,17 @@ def _generate(net: Any, tokenizer: Any, batch: Sequence[Conversation], settings:
         input_ids[row, width - len(ids):] = torch.tensor(ids)
         mask[row, width - len(ids):] = 1
     new_tokens = max(1, min(settings.max_new_tokens, max_seq_len - width))
-    sampling = dict(top_p=settings.top_p, temperature=settings.temperature) if settings.do_sample else {}
     output = net.generate(
         input_ids=input_ids.to(runtime.device),
         attention_mask=mask.to(runtime.device),
         do_sample=settings.do_sample,
-        repetition_penalty=settings.repetition_penalty,
+        logits_processor=logits_processors(settings, prompt_width=width, vocab_size=len(tokenizer)),
+        temperature=1.0, top_p=1.0, top_k=0, repetition_penalty=1.0,  # all in logits_processors
         max_new_tokens=new_tokens,
         eos_token_id=eot,
         pad_token_id=pad,
+        use_cache=True,
         synced_gpus=runtime.engine == "fsdp" and runtime.distributed,
-        **sampling,
     )
     rows = []
     for conv, sequence in zip(batch, output[:, width:].tolist()):
@@ -93,3 +98,41 @@ def _generate(net: Any, tokenizer: Any, batch: Sequence[Conversation], settings:
             "stopped_at_eot": stopped,
         })
     return rows
+
+
+def logits_processors(settings: GenerationSettings, *, prompt_width: int, vocab_size: int) -> Any:
+    """Penalty on generated tokens, no padding rows, then temperature and top-p when sampling."""
+    from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
+
+    processors = LogitsProcessorList([GeneratedTokensPenalty(settings.repetition_penalty, prompt_width, vocab_size)])
+    if settings.do_sample:
+        processors += [TemperatureLogitsWarper(settings.temperature), TopPLogitsWarper(settings.top_p)]
+    return processors
+
+
+class GeneratedTokensPenalty:
+    """CTRL's repetition penalty on the tokens after ``prompt_width`` only; ids >= ``vocab_size`` never chosen.
+
+    A positive logit of a token already generated is divided by ``penalty``, a negative one
+    multiplied, as transformers' ``RepetitionPenaltyLogitsProcessor`` does over the whole input.
+    The embedding rows past the tokenizer (the vocabulary is padded to a multiple of 64) are
+    no tokens at all.
+    """
+
+    def __init__(self, penalty: float, prompt_width: int, vocab_size: int) -> None:
+        self.penalty = penalty
+        self.prompt_width = prompt_width
+        self.vocab_size = vocab_size
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        generated = input_ids[:, self.prompt_width:]
+        if self.penalty != 1.0 and generated.shape[1]:
+            seen = scores.gather(1, generated)
+            seen = torch.where(seen < 0, seen * self.penalty, seen / self.penalty)
+            scores = scores.scatter(1, generated, seen)
+        if scores.shape[1] > self.vocab_size:
+            scores = scores.clone()
+            scores[:, self.vocab_size:] = -float("inf")
+        return scores

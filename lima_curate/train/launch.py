@@ -12,6 +12,11 @@ writes the resolved config to a temporary JSON file and runs::
 reads the config and calls :func:`lima_curate.train.recipe.run`, which joins the process
 group torchrun describes. Running ``torchrun ... $(which lima-curate) train ...`` directly
 works as well: inside torchrun the command trains instead of launching.
+
+A failure on any rank ends the whole job within seconds: the failing worker prints its
+error (a traceback for a bug, one line for bad input), leaves the process group without
+waiting for the others and exits at once with a non-zero status; torchrun then stops the
+other workers (its monitor polls every ``--monitor-interval`` seconds) and exits non-zero.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from lima_curate.train.config import TrainConfig, config_dict
 
@@ -36,7 +41,7 @@ def torchrun_command(config_file: "Path | str", *, nproc_per_node: int, nnodes: 
     else:
         command += ["--nnodes", str(nnodes), "--node-rank", str(node_rank),
                     "--master-addr", master_addr or "127.0.0.1", "--master-port", str(master_port)]
-    return command + ["-m", "lima_curate.train.launch", str(config_file)]
+    return command + ["--monitor-interval", "0.5", "-m", "lima_curate.train.launch", str(config_file)]
 
 
 def launch(config: TrainConfig, *, nproc_per_node: int, nnodes: int = 1, node_rank: int = 0,
@@ -67,13 +72,27 @@ def main(argv: "Sequence[str] | None" = None) -> int:
     if len(args) != 1:
         print("usage: python -m lima_curate.train.launch CONFIG.json", file=sys.stderr)
         return 2
+    rank = os.environ.get("RANK", "0")
     try:
         run(from_dict(json.loads(Path(args[0]).read_text(encoding="utf-8"))))
     except (InputError, ConfigError) as error:
-        if os.environ.get("RANK", "0") == "0":
+        if rank == "0":
             print(f"error: {error}", file=sys.stderr)
-        return 2
+        _exit_now(2)
+    except BaseException as error:  # noqa: BLE001 - any failure must end this worker now, not hang it
+        import traceback
+
+        traceback.print_exc()
+        print(f"error: training failed on rank {rank}: {type(error).__name__}: {error}", file=sys.stderr)
+        _exit_now(130 if isinstance(error, KeyboardInterrupt) else 1)
     return 0
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without interpreter teardown: a process group left after a failure can block it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

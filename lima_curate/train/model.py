@@ -1,23 +1,34 @@
-"""Loading the base model and tokenizer safely, and adding the end-of-turn token.
+"""The base model and tokenizer: safe loading, the chat format's tokens, a meta-device build.
 
 * ``trust_remote_code`` is passed through and is off unless asked for.
 * Weights are read from safetensors only (``use_safetensors=True``): no pickle is unpickled.
 * The model's own dropout knobs are set to 0, so the recipe's residual dropout is the
   only dropout (LIMA), and GPT-2's ``resid_pdrop`` cannot drop twice.
-* The EOT token is added to the tokenizer as a special token; when the vocabulary grows the
-  input and output embeddings are resized (new rows from the old rows' mean and
-  covariance) and trained with everything else. It becomes the generation stop token.
+* ``max_seq_len`` may not exceed the model's positions (:func:`check_positions`).
+* The EOT token is added to the tokenizer as a special token and becomes its EOS, the
+  model's ``eos_token_id`` and the generation stop token; the tokenizer gets a chat
+  template that writes the LIMA format (:func:`chat_template`), so a saved model stops at
+  EOT in transformers, TRL or vLLM with no setup. When the vocabulary grows, the
+  embeddings are resized to a multiple of 64 rows (new rows from the old rows' mean).
+* Only rank 0 reads the weights (:func:`pretrained_state`); every rank builds the model
+  with its parameters on the meta device (:func:`empty_model`) and
+  :func:`lima_curate.train.distributed.place` fills them.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from lima_curate.config import ConfigError
 from lima_curate.errors import InputError
 
 # config attributes that switch on dropout somewhere other than the residual sublayer outputs
 DROPOUT_KEYS = ("resid_pdrop", "embd_pdrop", "attn_pdrop", "attention_dropout", "hidden_dropout",
                 "resid_dropout", "embed_dropout", "hidden_dropout_prob", "attention_probs_dropout_prob")
+# config attributes that bound the positions a model can take, in the order they are trusted
+POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
+VOCAB_MULTIPLE = 64
 
 
 def quiet_transformers() -> None:
@@ -37,9 +48,32 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False) -> Any:
         raise InputError(name, f"cannot load a tokenizer ({_first_line(error)})") from None
 
 
-def load_model(name: str, *, vocab_size: int, trust_remote_code: bool = False, attn_implementation: str = "") -> Any:
-    """The causal LM in float32 with its own dropout off and room for ``vocab_size`` tokens."""
-    from transformers import AutoConfig, AutoModelForCausalLM
+def chat_template(eot_token: str) -> str:
+    """Jinja chat template of the LIMA format: [BOS] every utterance followed by EOT, no role markers."""
+    eot = eot_token.replace("'", "\\'")
+    return ("{{ bos_token if bos_token else '' }}"
+            "{% for message in messages %}{{ message['content'] }}{{ '" + eot + "' }}{% endfor %}")
+
+
+def add_chat_format(tokenizer: Any, eot_token: str) -> int:
+    """Add EOT (once), make it the tokenizer's EOS, set the chat template; return EOT's id.
+
+    A padding token is set when there is none (the old EOS, so padding never reads as EOT).
+    """
+    from lima_curate.train.data import eot_id
+
+    old_eos = tokenizer.eos_token
+    eot = eot_id(tokenizer, eot_token)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = old_eos if old_eos not in (None, eot_token) else eot_token
+    tokenizer.eos_token = eot_token
+    tokenizer.chat_template = chat_template(eot_token)
+    return eot
+
+
+def load_config(name: str, *, trust_remote_code: bool = False, attn_implementation: str = "") -> Any:
+    """The model's config with its own dropout off and the attention kernel to use."""
+    from transformers import AutoConfig
 
     try:
         config = AutoConfig.from_pretrained(name, trust_remote_code=trust_remote_code)
@@ -48,29 +82,65 @@ def load_model(name: str, *, vocab_size: int, trust_remote_code: bool = False, a
     for key in DROPOUT_KEYS:
         if isinstance(getattr(config, key, None), (int, float)) and not isinstance(getattr(config, key), bool):
             setattr(config, key, 0.0)
-    kwargs: dict[str, Any] = {}
     if attn_implementation:
-        kwargs["attn_implementation"] = attn_implementation
+        config._attn_implementation = attn_implementation
+    return config
+
+
+def check_positions(config: Any, max_seq_len: int) -> None:
+    """ConfigError when ``max_seq_len`` exceeds the positions the model has."""
+    for key in POSITION_KEYS:
+        positions = getattr(config, key, None)
+        if isinstance(positions, int) and positions > 0:
+            if max_seq_len > positions:
+                raise ConfigError(f"max_seq_len: {max_seq_len} is more than the model's {positions} positions "
+                                  f"({key}); lower --max-seq-len to at most {positions}")
+            return
+
+
+def embedding_rows(config: Any, tokens: int) -> int:
+    """Rows the embeddings need for ``tokens`` tokens: as they are when they suffice, else a multiple of 64."""
+    rows = int(getattr(config, "vocab_size", 0) or 0)
+    if rows >= tokens:
+        return rows
+    return -(-tokens // VOCAB_MULTIPLE) * VOCAB_MULTIPLE
+
+
+def pretrained_state(name: str, config: Any, rows: int, dtype: Any, *, trust_remote_code: bool = False) -> dict[str, Any]:
+    """The full state dict (CPU) of the safetensors weights at ``name``, resized to ``rows`` embedding rows."""
+    return _pretrained(name, config, rows, dtype, trust_remote_code).state_dict()
+
+
+def _pretrained(name: str, config: Any, rows: int, dtype: Any, trust_remote_code: bool) -> Any:
+    from transformers import AutoModelForCausalLM
+
     try:
-        model = AutoModelForCausalLM.from_pretrained(
-            name, config=config, use_safetensors=True, trust_remote_code=trust_remote_code,
-            dtype="float32", **kwargs,
-        )
+        model = AutoModelForCausalLM.from_pretrained(name, config=config, use_safetensors=True,
+                                                     trust_remote_code=trust_remote_code, dtype=dtype)
     except (OSError, ValueError) as error:
         raise InputError(name, f"cannot load safetensors weights ({_first_line(error)})") from None
-    if model.get_input_embeddings().weight.shape[0] < vocab_size:
-        model.resize_token_embeddings(vocab_size, mean_resizing=True)
+    if model.get_input_embeddings().weight.shape[0] != rows:
+        model.resize_token_embeddings(rows, mean_resizing=True)
     return model
 
 
+def empty_model(config: Any, rows: int, dtype: Any, *, trust_remote_code: bool = False) -> Any:
+    """The model with ``rows`` embedding rows, parameters on the meta device, buffers computed."""
+    from accelerate import init_empty_weights
+    from transformers import AutoModelForCausalLM
+
+    config = _with_rows(config, rows)
+    with init_empty_weights(include_buffers=False):
+        return AutoModelForCausalLM.from_config(config, trust_remote_code=trust_remote_code, dtype=dtype,
+                                                attn_implementation=config._attn_implementation)
+
+
 def set_stop_token(model: Any, tokenizer: Any, eot: int) -> None:
-    """Make EOT the generation stop token, and give generation a padding id."""
+    """EOT as the model's EOS and generation stop token; the tokenizer's padding id for generation."""
+    model.config.eos_token_id = eot
     generation = model.generation_config
     generation.eos_token_id = eot
-    if tokenizer.pad_token_id is None:
-        generation.pad_token_id = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else eot
-    else:
-        generation.pad_token_id = tokenizer.pad_token_id
+    generation.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eot
 
 
 def attention_kind(model: Any) -> str:
@@ -92,3 +162,18 @@ def count_parameters(model: Any) -> int:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0][:200] if text else type(error).__name__
+
+
+def load_model(name: str, *, vocab_size: int, attn_implementation: str = "", trust_remote_code: bool = False,
+               dtype: Any = None) -> Any:
+    """The whole model in this process (CPU, float32 unless ``dtype``), with room for ``vocab_size`` tokens."""
+    import torch
+
+    config = load_config(name, trust_remote_code=trust_remote_code, attn_implementation=attn_implementation)
+    return _pretrained(name, config, embedding_rows(config, vocab_size), dtype or torch.float32, trust_remote_code)
+
+
+def _with_rows(config: Any, rows: int) -> Any:
+    config = copy.deepcopy(config)
+    config.vocab_size = rows
+    return config

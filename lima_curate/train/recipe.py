@@ -1,15 +1,17 @@
 """The LIMA supervised fine-tuning recipe, top to bottom: setup, loop, checkpoint, cleanup.
 
     runtime  = distributed.setup(...)          one process, or one of many under torchrun
-    session  = setup(config, runtime)          tokenizer + EOT, data, model, optimiser, resume
+    session  = setup(config, runtime)          tokenizer + EOT + chat template, data, model (built
+                                               on the meta device, weights read by rank 0 only),
+                                               optimiser, resume
     train(session)                             epochs x steps; each step:
         its examples  = epoch_order(seed, epoch)[step * 32 : (step + 1) * 32]
         this rank's   = split_across_ranks(...)          (balanced tokens)
-        micro-batches = pack(...)                        (whole examples, no padding)
+        micro-batches = pack(...)                        (whole examples, no padding, no T x T mask)
         loss          = sum over target tokens / target tokens in the whole step
         optimiser step, LR step, metrics row
         epoch end: epoch-NN/ weights + dev generations (in the save range), checkpoint/
-    distributed.cleanup()
+    distributed.cleanup(failed)                no barrier after a failure: the job ends at once
 
 The loss of a step is normalised by the number of target tokens in the whole step, counted
 over every micro-batch and every rank (all-reduced before the backward passes), and the
@@ -67,24 +69,27 @@ def run(config: TrainConfig) -> dict[str, Any]:
     """Train as ``config`` says; return a summary (on every rank)."""
     runtime = distributed.setup(config.device, config.engine, config.precision)
     session = None
+    failed = True
     try:
         session = setup(config, runtime)
-        return train(session)
+        summary = train(session)
+        failed = False
+        return summary
     finally:
         # the wrapped model (DDP's reducer, FSDP's state) must go before its process group:
         # freed after it, gloo's threads can abort the process at exit
         del session
         gc.collect()
-        distributed.cleanup()
+        distributed.cleanup(failed)  # after a failure: no barrier, the other ranks may never come
 
 
 # ---------------------------------------------------------------- setup
 
 
 def preflight(config: TrainConfig) -> "dict[str, Any] | None":
-    """Checks that need no model: data shape, dev file, output folder vs --resume.
+    """Checks that need no weights: data shape, dev file, output folder vs --resume, model positions.
 
-    Returns the checkpoint's progress when resuming. Raises InputError in one line.
+    Returns the checkpoint's progress when resuming. Raises InputError or ConfigError in one line.
     """
     data.read_conversations(config.data)
     dev = config.dev_path()
@@ -103,16 +108,18 @@ def preflight(config: TrainConfig) -> "dict[str, Any] | None":
                              "use the checkpoint's values or a new --out")
     if config.model.startswith((".", "/", "~")) and not Path(config.model).expanduser().is_dir():
         raise InputError(config.model, "model folder not found")
+    from lima_curate.train.model import check_positions, load_config
+
+    source = str(out / checkpoint.CHECKPOINT / "model") if progress else config.model
+    check_positions(load_config(source, trust_remote_code=config.trust_remote_code), config.max_seq_len)
     return progress
 
 
 def setup(config: TrainConfig, runtime: Runtime) -> Session:
-    """Tokenizer with EOT, data, model (dropout, checkpointing, wrapping), optimiser, resume."""
+    """Tokenizer with EOT, data, model (built empty, dropout, checkpointing, placed), optimiser, resume."""
     import torch
 
     from lima_curate.train import model as models
-    from lima_curate.train.attention import use_packed_kernel
-    from lima_curate.train.dropout import apply_residual_dropout
 
     models.quiet_transformers()
     progress = preflight(config)
@@ -121,27 +128,19 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     torch.manual_seed(config.seed)  # identical on every rank: new-token rows must match
 
     tokenizer = models.load_tokenizer(source, trust_remote_code=config.trust_remote_code)
-    eot = data.eot_id(tokenizer, config.eot_token)
+    eot = models.add_chat_format(tokenizer, config.eot_token)
     train_set = data.load_train_set(config.data, tokenizer, eot, config.max_seq_len)
     if progress and progress["fingerprint"] != train_set.fingerprint:
         raise InputError(config.data, "--resume: this is not the data the checkpoint was trained on")
     dev_path = config.dev_path()
     dev = data.read_conversations(dev_path, require_assistant=False) if dev_path and config.export_epochs() else []
 
-    model = models.load_model(source, vocab_size=len(tokenizer), trust_remote_code=config.trust_remote_code,
-                              attn_implementation=config.attn_implementation)
-    models.set_stop_token(model, tokenizer, eot)
-    dropout_plan = apply_residual_dropout(model, config.residual_dropout)
-    if config.gradient_checkpointing:
-        _enable_activation_checkpointing(model)
-    n_parameters = models.count_parameters(model)
-    attention = use_packed_kernel(model) if config.batching == "packed" else models.attention_kind(model)
-    model.train()
-    model = distributed.wrap(model, runtime)
+    model, dropout_plan, n_parameters = build_model(config, runtime, source, len(tokenizer), resuming=bool(progress))
+    models.set_stop_token(distributed.unwrap(model), tokenizer, eot)
 
-    optimizer = _optimizer(model, config, runtime)
+    optimizer = _optimizer(model, config)
     session = Session(config, runtime, out, tokenizer, eot, train_set, dev, model, optimizer, None,
-                      n_parameters, attention)
+                      n_parameters, models.attention_kind(distributed.unwrap(model)))
     session.scheduler = _scheduler(optimizer, config, session.total_steps)
     if progress:
         checkpoint.load_training_state(out, model, optimizer, session.scheduler, runtime)
@@ -153,10 +152,46 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     session.residual_dropout = dropout_plan
     _log(session, f"{len(train_set.examples)} examples ({train_set.trimmed} trimmed at {config.max_seq_len} tokens), "
                   f"{session.steps_per_epoch} steps/epoch x {config.epochs} epochs, {n_parameters / 1e6:.1f}M parameters, "
-                  f"engine {runtime.engine} x {runtime.world_size}, {runtime.device.type}, "
-                  f"{'bf16' if runtime.bf16 else 'fp32'}, attention {attention}"
-                  + (f"; resuming at step {session.start_step}" if progress else ""))
+                  f"engine {runtime.engine} x {runtime.world_size}, {runtime.device.type}, {runtime.precision}, "
+                  f"attention {session.attention}" + (f"; resuming at step {session.start_step}" if progress else ""))
     return session
+
+
+def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int, *, resuming: bool) -> tuple[Any, list, int]:
+    """The model on this rank's device: (model, residual dropout plan, parameter count).
+
+    Every rank builds it with its parameters on the meta device; only rank 0 reads the
+    weights, which :func:`distributed.place` broadcasts into each rank's shard. A resumed
+    run leaves them to the checkpoint. Dropout hooks, activation checkpointing, the fused
+    loss head and compilation go on before the model is sharded.
+    """
+    from lima_curate.train import attention
+    from lima_curate.train import model as models
+    from lima_curate.train.dropout import apply_residual_dropout, decoder_layers
+
+    kernel = config.attn_implementation
+    if config.batching == "packed":
+        kernel = attention.packed_kernel(kernel, runtime.device.type)
+    attention.register()
+    hf_config = models.load_config(source, trust_remote_code=config.trust_remote_code, attn_implementation=kernel)
+    rows = models.embedding_rows(hf_config, tokens)
+    weights = None if resuming else {}
+    if weights is not None and runtime.is_main:
+        weights = models.pretrained_state(source, hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
+    model = models.empty_model(hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
+    dropout_plan = apply_residual_dropout(model, config.residual_dropout)
+    if config.gradient_checkpointing:
+        _enable_activation_checkpointing(model)
+    if config.fused_loss:
+        from lima_curate.train.loss import install_loss_head
+
+        install_loss_head(model)
+    if config.compile:
+        for layer in decoder_layers(model):
+            layer.compile()
+    n_parameters = models.count_parameters(model)
+    model.train()
+    return distributed.place(model, runtime, weights), dropout_plan, n_parameters
 
 
 def _enable_activation_checkpointing(model: Any) -> None:
@@ -167,7 +202,7 @@ def _enable_activation_checkpointing(model: Any) -> None:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
 
 
-def _optimizer(model: Any, config: TrainConfig, runtime: Runtime) -> Any:
+def _optimizer(model: Any, config: TrainConfig) -> Any:
     """AdamW; weight decay on matrices and embeddings, not on biases and norm gains."""
     import torch
 
@@ -176,8 +211,7 @@ def _optimizer(model: Any, config: TrainConfig, runtime: Runtime) -> Any:
         if parameter.requires_grad:
             (decay if parameter.ndim >= 2 else no_decay).append(parameter)
     groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    fused = runtime.device.type == "cuda" and runtime.engine != "fsdp"
-    return torch.optim.AdamW(groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=fused or None)
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(config.beta1, config.beta2), fused=config.fused_adamw or None)
 
 
 def lr_factor(step: int, total_steps: int, warmup_steps: int, final_ratio: float) -> float:
@@ -297,33 +331,36 @@ def train_step(session: Session, batches: list[list[data.Encoded]]) -> dict[str,
 
 
 def forward_loss(session: Session, batch: "list[data.Encoded] | None") -> Any:
-    """Summed cross-entropy over the target tokens of one micro-batch (0 for an empty pass)."""
-    import torch
-    import torch.nn.functional as F
+    """Summed cross-entropy over the target tokens of one micro-batch (0 for an empty pass).
 
-    runtime = session.runtime
-    inputs = model_inputs(session, batch)
-    labels = inputs.pop("labels").to(runtime.device)
-    keep = labels != data.IGNORE_INDEX
-    with distributed.autocast(runtime):
-        output = session.model(**{k: v.to(runtime.device) if hasattr(v, "to") else v for k, v in inputs.items()},
-                               logits_to_keep=keep, use_cache=False)
-    logits = output.logits
-    if logits.dim() == 3 and logits.shape[:2] == keep.shape:  # older transformers: all positions
-        logits = logits[keep]
-    if batch is None:
-        return logits.float().sum() * 0.0
-    return F.cross_entropy(logits.float(), labels[keep], reduction="sum")
+    Logits are computed only at the positions that carry a target (``logits_to_keep``), in
+    float32 (float64 under fp64), or not at all with ``fused_loss`` (see :mod:`.loss`).
+    """
+    from lima_curate.train.loss import loss_from_head, token_loss
+
+    device = session.runtime.device
+    inputs = {key: value.to(device) if hasattr(value, "to") else value
+              for key, value in model_inputs(session, batch).items()}
+    labels = inputs.pop("labels")
+    positions = (labels != data.IGNORE_INDEX).any(0).nonzero().squeeze(1)
+    targets = labels[:, positions]
+    with distributed.autocast(session.runtime), loss_from_head(distributed.unwrap(session.model), targets) as fused:
+        output = session.model(**inputs, logits_to_keep=positions)
+    loss = output.logits if fused else token_loss(output.logits, targets)
+    return loss * 0.0 if batch is None else loss
 
 
 def model_inputs(session: Session, batch: "list[data.Encoded] | None") -> dict[str, Any]:
     """Tensors for one forward pass: a packed row (see :func:`data.packed_inputs`) or padded rows."""
+    config = session.config
     if batch is None:
         batch = [data.Encoded("empty", (session.eot,), (False,))]
-    if session.config.batching == "padded":
+    if config.batching == "padded":
         pad = session.tokenizer.pad_token_id if session.tokenizer.pad_token_id is not None else session.eot
-        return data.collate_padded(batch, pad)
-    return data.packed_inputs(batch, session.attention, device=session.runtime.device)
+        return {**data.collate_padded(batch, pad), "use_cache": False}
+    # compiled blocks see one row size (the filler carries no label and attends only to itself)
+    return data.packed_inputs(batch, session.attention, pad_to=config.micro_batch_tokens if config.compile else 0,
+                              pad_id=session.eot)
 
 
 def _clip(session: Session) -> float:
@@ -345,7 +382,9 @@ def end_of_epoch(session: Session, epoch: int, global_step: int) -> None:
     if epoch in config.export_epochs():
         from lima_curate.train.generate import generate_dev
 
-        state = checkpoint.full_model_state(session.model)
+        import torch
+
+        state = checkpoint.full_model_state(session.model, torch.bfloat16 if config.export_dtype == "bf16" else torch.float32)
         rows = generate_dev(session.model, session.tokenizer, session.dev, config.generation, runtime,
                             eot=session.eot, max_seq_len=config.max_seq_len,
                             seed=config.seed + epoch) if session.dev else []

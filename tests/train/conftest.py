@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lima_curate.train import tiny
+from . import tiny
 
 
 @pytest.fixture(scope="session")

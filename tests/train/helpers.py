@@ -28,3 +28,21 @@ def quick_config(model: Path, data: Path, out: Path, **overrides: Any):
     }
     settings.update(overrides)
     return load_train_config(None, settings)
+
+
+def checkpoint_weights(out: Path) -> dict[str, Any]:
+    """The model weights of ``out``/checkpoint as full tensors, read from its shards in this process."""
+    import warnings
+
+    import torch
+    import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint import HuggingFaceStorageReader
+
+    folder = str(out / "checkpoint" / "shards")
+    metadata = HuggingFaceStorageReader(folder).read_metadata()
+    state = {name: torch.empty(item.size, dtype=item.properties.dtype)
+             for name, item in metadata.state_dict_metadata.items() if name.startswith("model.")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "assuming the intent is to load in a single process"
+        dcp.load(state, storage_reader=HuggingFaceStorageReader(folder))
+    return {name[len("model."):]: value for name, value in state.items()}

@@ -63,6 +63,17 @@ def test_data_that_is_not_a_build_output_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_max_seq_len_beyond_the_model_positions_is_a_one_line_error(tmp_path, tokenizer, short_rows):
+    from . import tiny
+
+    gpt2 = tiny.build_model(tmp_path / "gpt2-128", tokenizer, family="gpt2", max_positions=128)
+    data = write_set(tmp_path / "set", short_rows[:2])
+    result = _invoke("--model", gpt2, "--data", data, "--out", tmp_path / "run", "--max-seq-len", 512)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.startswith("error: max_seq_len: 512 is more than the model's 128 positions")
+    assert result.output.count("\n") == 1 and not (tmp_path / "run").exists()
+
+
 def test_nproc_per_node_starts_torchrun_instead_of_training(tmp_path, captured, monkeypatch):
     calls = []
     monkeypatch.setattr(launch_module, "launch", lambda config, **kw: calls.append((config, kw)) or 0)
@@ -76,7 +87,7 @@ def test_nproc_per_node_starts_torchrun_instead_of_training(tmp_path, captured, 
 def test_torchrun_command_for_one_node_and_for_several():
     assert torchrun_command("c.json", nproc_per_node=2) == [
         sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--standalone",
-        "-m", "lima_curate.train.launch", "c.json"]
+        "--monitor-interval", "0.5", "-m", "lima_curate.train.launch", "c.json"]
     multi = torchrun_command("c.json", nproc_per_node=8, nnodes=2, node_rank=1, master_addr="10.0.0.1", master_port=29400)
     assert multi[5:13] == ["--nnodes", "2", "--node-rank", "1", "--master-addr", "10.0.0.1", "--master-port", "29400"]
 
@@ -92,3 +103,25 @@ def test_a_real_run_through_the_command(tmp_path, llama_dir, short_rows):
     assert (tmp_path / "run" / "epoch-01" / "generations.jsonl").read_text().count("\n") == 1
     again = _invoke("--model", llama_dir, "--data", data, "--out", tmp_path / "run", "--epochs", 1)
     assert again.exit_code == 2 and "pass --resume" in again.output
+
+
+@pytest.mark.parametrize("columns", ["80", None])
+def test_help_shows_every_option_whole_and_no_bool_placeholders(columns):
+    """Checked in a pipe, as a log or `| less` sees it, at 80 columns and at rich's default width."""
+    import inspect
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns:
+        env["COLUMNS"] = columns
+    shown = subprocess.run([sys.executable, "-c", "from lima_curate.cli import app; app()", "train", "--help"],
+                           capture_output=True, text=True, env=env, check=True).stdout
+    names = [flag for parameter in inspect.signature(train).parameters.values()
+             for flag in parameter.default.param_decls]
+    assert len(names) >= 30
+    for name in names:
+        assert f" {name} " in shown, name
+    assert "\u2026" not in shown  # nothing cut with an ellipsis
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    assert [line for line in shown.splitlines() if "<bool>" in line and "--help" not in line] == []

@@ -155,13 +155,13 @@ def test_packing_keeps_examples_whole_and_under_capacity():
         data.pack([0], [101], capacity=100)
 
 
-def test_packed_row_restarts_positions_and_attention_stays_inside_each_example():
+def test_packed_row_restarts_positions_and_carries_only_its_example_boundaries():
     a = data.Encoded("a", (1, 2, 3), (False, True, True))
     b = data.Encoded("b", (4, 5), (False, True))
     row = data.collate_packed([a, b])
     assert row["position_ids"].tolist() == [[0, 1, 2, 0, 1]]
-    assert row["labels"].tolist() == [[2, 3, -100, 5, -100]]
-    mask = data.block_causal_mask(row["seq_lens"])[0, 0].int().tolist()
-    assert mask == [[1, 0, 0, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, 1]]
+    assert row["labels"].tolist() == [[2, 3, -100, 5, -100]] and row["seq_lens"] == [3, 2]
+    assert data.packed_inputs([a, b], "lima_packed_sdpa")["attention_mask"].tolist() == [[[[0, 3, 5]]]]
+    assert "attention_mask" not in data.packed_inputs([a, b], "flex_attention")
     padded = data.collate_padded([a, b], pad_id=0)
     assert padded["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]] and padded["labels"][1].tolist() == [5, -100, -100]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lima_curate.config import ConfigError
-from lima_curate.train import tiny
+from . import tiny
 from lima_curate.train.dropout import apply_residual_dropout, decoder_layers, schedule
 from lima_curate.train.model import load_model
 

@@ -12,7 +12,7 @@ from lima_curate.errors import InputError
 from lima_curate.train import recipe
 from lima_curate.train.metrics import read_metrics
 
-from .helpers import quick_config, write_set
+from .helpers import checkpoint_weights, quick_config, write_set
 
 
 def _losses(out):
@@ -40,14 +40,19 @@ def test_loss_goes_down_and_each_saved_epoch_has_weights_and_generations(tmp_pat
     tokenizer = AutoTokenizer.from_pretrained(saved)
     eot = tokenizer.convert_tokens_to_ids("<|EOT|>")
     model = AutoModelForCausalLM.from_pretrained(saved, use_safetensors=True)
-    assert model.generation_config.eos_token_id == eot
-    assert model.get_input_embeddings().weight.shape[0] == len(tokenizer) == eot + 1
+    # the export stops at EOT with no setup: tokenizer EOS, config EOS, generation EOS
+    assert tokenizer.eos_token == "<|EOT|>" and tokenizer.eos_token_id == eot == len(tokenizer) - 1
+    assert model.config.eos_token_id == eot and model.generation_config.eos_token_id == eot
+    assert tokenizer.pad_token_id is not None and tokenizer.pad_token_id != eot
+    # bf16 weights, the vocabulary padded to a multiple of 64 (513 tokens -> 576 rows)
+    assert model.dtype == torch.bfloat16 and _weights(saved)["lm_head.weight"].dtype == torch.bfloat16
+    assert model.get_input_embeddings().weight.shape[0] == 576
     rows = [json.loads(line) for line in (saved / "generations.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == [r["id"] for r in short_rows[16:19]]
     assert all(r["messages"][-1]["role"] == "user" and isinstance(r["response"], str) for r in rows)
     early, late = _weights(out / "epoch-02"), _weights(out / "epoch-06")
     for key in ("model.embed_tokens.weight", "lm_head.weight"):  # the new EOT rows are trained
-        assert early[key].shape[0] == eot + 1 and not torch.allclose(early[key][eot], late[key][eot])
+        assert early[key].shape[0] == 576 and not torch.allclose(early[key][eot], late[key][eot])
     metrics = read_metrics(out / "metrics.jsonl")[0]
     assert {"loss", "lr", "tokens_per_s", "target_tokens", "grad_norm"} <= set(metrics) and metrics["lr"] == 4e-3
 
@@ -66,6 +71,17 @@ def test_model_learns_to_stop_at_eot(tmp_path, llama_dir):
     assert generated["response"] == "Paris is the capital of France."
     assert _losses(out)[-1] < 0.25
 
+    # the exported folder, as transformers users get it: chat template in, stop at EOT, no setup
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(out / "epoch-60")
+    model = AutoModelForCausalLM.from_pretrained(out / "epoch-60", dtype=torch.float32)
+    prompt = tokenizer.apply_chat_template(row["messages"][:1], add_generation_prompt=True, return_tensors="pt",
+                                           return_dict=True)
+    answer = model.generate(**prompt, do_sample=False, max_new_tokens=40)[0, prompt["input_ids"].shape[1]:]
+    assert answer[-1] == tokenizer.eos_token_id  # stopped by itself, before the 40-token limit
+    assert tokenizer.decode(answer, skip_special_tokens=True) == "Paris is the capital of France."
+
 
 @pytest.mark.slow
 def test_loss_and_weights_do_not_depend_on_how_a_step_is_split(tmp_path, llama_dir, short_rows):
@@ -79,13 +95,19 @@ def test_loss_and_weights_do_not_depend_on_how_a_step_is_split(tmp_path, llama_d
     results = {}
     for name, settings in runs.items():
         out = tmp_path / name
-        recipe.run(quick_config(llama_dir, data, out, examples_per_step=6, checkpoint_every=1, **settings))
-        results[name] = (_losses(out), _weights(out / "checkpoint" / "model"))
+        recipe.run(quick_config(llama_dir, data, out, examples_per_step=6, checkpoint_every=1, precision="fp64",
+                                **settings))
+        results[name] = (_losses(out), checkpoint_weights(out))
+    # In float64 the splits differ only in summation order, ~1e-16 relative: the weights agree to
+    # 1e-12 after 4 AdamW steps. (In float32 they do not: a first gradient below Adam's eps turns
+    # summation-order noise of 1e-7 into weight differences of 5e-6; a wrong normalisation moves
+    # weights by more than 1e-4 either way.)
     base_losses, base_weights = results.pop("one_pass")
     for name, (losses, weights) in results.items():
-        assert losses == pytest.approx(base_losses, rel=1e-5), name
+        assert losses == pytest.approx(base_losses, rel=1e-12), name
         for key, value in base_weights.items():
-            torch.testing.assert_close(weights[key], value, atol=2e-6, rtol=1e-4, msg=f"{name}: {key}")
+            assert value.dtype == torch.float64
+            torch.testing.assert_close(weights[key], value, atol=1e-12, rtol=0, msg=f"{name}: {key}")
 
 
 class Crash(Exception):
@@ -132,7 +154,7 @@ def test_resume_after_crashes_reproduces_the_uninterrupted_run(tmp_path, llama_d
 
     assert _losses(out) == pytest.approx(expected, rel=1e-6, abs=1e-7)
     assert [r["step"] for r in read_metrics(out / "metrics.jsonl")] == list(range(1, 10))
-    final, reference = _weights(out / "checkpoint" / "model"), _weights(tmp_path / "straight" / "checkpoint" / "model")
+    final, reference = checkpoint_weights(out), checkpoint_weights(tmp_path / "straight")
     for key, value in reference.items():
         torch.testing.assert_close(final[key], value, atol=1e-6, rtol=1e-5, msg=key)
 
@@ -142,8 +164,9 @@ def test_output_folder_and_resume_are_checked_before_any_model_loads(tmp_path, s
     out = tmp_path / "run"
     with pytest.raises(InputError, match="no checkpoint found"):
         recipe.preflight(quick_config(tmp_path / "no-model", data, out, resume=True))
-    (out / "checkpoint").mkdir(parents=True)
-    (out / "checkpoint" / "state.json").write_text(json.dumps({"config": {"lr": 1.0}, "global_step": 1}))
+    (out / "checkpoint" / "shards").mkdir(parents=True)
+    (out / "checkpoint" / "state.json").write_text(json.dumps(
+        {"config": {"lr": 1.0}, "global_step": 1, "epoch": 0, "step_in_epoch": 1, "fingerprint": "x"}))
     with pytest.raises(InputError, match="pass --resume"):
         recipe.preflight(quick_config(tmp_path / "no-model", data, out))
     with pytest.raises(InputError, match=r"other settings \(model, seed"):

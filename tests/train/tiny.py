@@ -1,4 +1,4 @@
-"""Small models built from a config, with a tokenizer trained locally: for tests and benchmarks.
+"""Models built from a config, with a tokenizer trained locally: for the tests and the benchmarks.
 
 Nothing is downloaded: a byte-level BPE tokenizer is trained with the ``tokenizers``
 library on the texts given, wrapped in ``PreTrainedTokenizerFast`` and saved beside
@@ -16,6 +16,7 @@ BOS = "<|endoftext|>"
 PRESETS: dict[str, tuple[int, int, int, int, int]] = {
     "tiny": (64, 2, 4, 2, 128),
     "small": (256, 4, 4, 4, 688),
+    "100m": (768, 12, 12, 12, 2048),  # GPT-2-small-sized, for I/O figures
     "1b": (2048, 22, 32, 4, 5632),  # TinyLlama-1.1B shape
     "3b": (3200, 26, 32, 32, 8640),  # OpenLLaMA-3B shape
 }
@@ -37,8 +38,13 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024) -> Any:
 
 def build_model(folder: "Path | str", tokenizer: Any, *, family: str = "llama", preset: str = "tiny",
                 vocab_size: "int | None" = None, max_positions: int = 2048, seed: int = 0,
-                attn_implementation: str = "sdpa", layers: "int | None" = None) -> Path:
-    """Save a randomly initialised ``family`` model (llama or gpt2) and ``tokenizer`` to ``folder``."""
+                attn_implementation: str = "sdpa", layers: "int | None" = None, dtype: str = "float32",
+                device: str = "cpu") -> Path:
+    """Save a randomly initialised ``family`` model (llama or gpt2) and ``tokenizer`` to ``folder``.
+
+    ``device`` is where the random weights are drawn (a 1.1B model initialises in seconds on
+    a GPU, in minutes on a CPU); they are saved in ``dtype``.
+    """
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
@@ -55,16 +61,18 @@ def build_model(folder: "Path | str", tokenizer: Any, *, family: str = "llama", 
                              max_position_embeddings=max_positions, bos_token_id=tokenizer.bos_token_id,
                              eos_token_id=tokenizer.eos_token_id, tie_word_embeddings=False,
                              attn_implementation=attn_implementation)
-        model = LlamaForCausalLM(config)
+        with torch.device(device):
+            model = LlamaForCausalLM(config)
     elif family == "gpt2":
         config = GPT2Config(vocab_size=vocab, n_embd=hidden, n_layer=layers, n_head=heads, n_inner=inner,
                             n_positions=max_positions, bos_token_id=tokenizer.bos_token_id,
                             eos_token_id=tokenizer.eos_token_id, attn_implementation=attn_implementation)
-        model = GPT2LMHeadModel(config)
+        with torch.device(device):
+            model = GPT2LMHeadModel(config)
     else:
         raise ValueError(f"unknown family {family!r} (llama or gpt2)")
     folder = Path(folder)
-    model.save_pretrained(folder, safe_serialization=True)
+    model.to(getattr(torch, dtype)).save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     return folder
 
