@@ -1,4 +1,4 @@
-"""``lima-curate train``: the command function (the lead registers it on the main app).
+"""``lima-curate train``: the command function (registered on the app in :mod:`lima_curate.cli.main`).
 
 Only light imports here; torch and transformers load when the command runs.
 """
@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import typer
 
+from lima_curate.cli.common import fail
 from lima_curate.config import ConfigError
 from lima_curate.errors import InputError
 
@@ -63,15 +64,13 @@ def train(
             code = launch(settings, nproc_per_node=nproc_per_node, nnodes=nnodes, node_rank=node_rank,
                           master_addr=master_addr, master_port=master_port)
             if code:
-                typer.echo(f"error: training failed in a worker process (exit status {code})", err=True)
-                raise typer.Exit(code)
+                raise fail(f"training failed in a worker process (exit status {code})", code)
             return
         from lima_curate.train.recipe import run
 
         run(settings)
     except (InputError, ConfigError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
 
 
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ def test_help_lists_every_command_and_imports_no_heavy_library(repo_root):
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from lima_curate.cli import app\n"
+        "from lima_curate.cli.main import app\n"
         "result = CliRunner().invoke(app, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
         "for command in ('build', 'train', 'author', 'review', 'report'):\n"
