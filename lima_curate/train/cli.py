@@ -11,7 +11,6 @@ from typing import Any, Optional
 import typer
 
 from lima_curate.cli.common import fail
-from lima_curate.config import ConfigError
 from lima_curate.errors import InputError
 
 EXAMPLE = "lima-curate train --model PATH_OR_NAME --data output/<name>/train.jsonl --out runs/<name>"
@@ -51,6 +50,8 @@ def train(
     master_port: int = typer.Option(29500, "--master-port", help="Port on node 0 when --nnodes > 1."),
 ) -> None:
     """Fine-tune a causal LM on a built set with the LIMA recipe (EOT token, assistant-only loss)."""
+    from lima_curate.config import ConfigError  # pydantic loads with the command, not with --help
+
     try:
         overrides = _overrides(locals())
         from lima_curate.train.config import load_train_config
@@ -76,6 +77,8 @@ def train(
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:
     """Config overrides from the flags that were given (None means not given)."""
     import yaml
+
+    from lima_curate.config import ConfigError
 
     direct = ("epochs", "lr", "final_lr", "examples_per_step", "small_model", "residual_dropout", "max_seq_len",
               "seed", "batching", "micro_batch_tokens", "engine", "device", "precision", "attn_implementation",
