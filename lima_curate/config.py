@@ -398,10 +398,11 @@ def _describe(cls: type, error: ValidationError) -> str:
 def _dotted(loc: "tuple[Any, ...]") -> str:
     """``("select", "eval_files", 0)`` as ``select.eval_files[0]``."""
     text = ""
-    for part in loc:
+    for number, part in enumerate(loc):
         if part == "[key]":
             continue
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        is_index = isinstance(part, int) and loc[number + 1 : number + 2] != ("[key]",)  # not a mapping key
+        text += f"[{part}]" if is_index else (f".{part}" if text else str(part))
     return text
 
 
