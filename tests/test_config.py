@@ -139,7 +139,7 @@ def test_the_manifest_config_is_strict_json(repo_root):
 
 
 BILLION_LAUGHS = "\n".join(
-    [f'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     + [f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]" for a, b in zip("abcdefgh", "bcdefghi")]
 ) + "\n"
 

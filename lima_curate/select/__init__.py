@@ -46,7 +46,8 @@ The whole stage in one call (:mod:`.stage`)::
 
     select_stage(config: PipelineConfig, mined, authored, rejects, *, progress=None,
                  embedder=None) -> StageResult(selection: Selection, authored: list[Example],
-                 counts: dict); .selected; .summary() -> dict for the manifest
+                 counts: dict); .selected; .quota_report() -> dict for the manifest;
+                 .review_rows() -> the rows of candidates.jsonl
 
 which chains them like this (slicing the arrays with the kept positions)::
 

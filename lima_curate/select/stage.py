@@ -46,9 +46,6 @@ class StageResult:
     def selected(self) -> list[Example]:
         return self.selection.selected
 
-    def summary(self) -> dict[str, Any]:
-        return {"counts": dict(self.counts), "quotas": self.selection.summary()}
-
     def quota_report(self) -> dict[str, Any]:
         """Per quota: target, pool, selected, shortfall, groups and diversity, for the manifest."""
         report = self.selection.summary()
