@@ -10,8 +10,10 @@ O(N·K·d) time for N rows of which K are kept, quadratic; memory O(block²) bey
 vectors. ``ivf_leader_walk`` files the kept rows in a faiss ``IndexIVFFlat`` (about √N
 cells from a seeded spherical k-means on a sample) and compares each block only with the
 kept rows of its ``probes`` nearest cells: approximate (a duplicate in a cell that was not
-probed is missed), for millions of items. Both return the same kind of drops, with the same
-rules and details; both are deterministic for a seed. Figures: benchmarks/RESULTS.md.
+probed is missed), for millions of items. It runs on one thread (many small searches; on
+two shared cores more threads only slowed it down), which also makes it deterministic for
+a seed on every machine. Both walks return the same kind of drops, with the same rules and
+details. Figures: benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches, blocks, product, scratch_for
+from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches, blocks, product, scratch_for, single_threaded_blas
 
 SEARCHES = ("exact", "ivf")
 PROBES = 3  # cells searched per query in the ivf walk
@@ -101,7 +103,19 @@ def ivf_leader_walk(
     """
     if not len(order):
         return []
-    block = min(block, WALK_BLOCK)
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # many small searches: extra threads only add hand-over cost
+    try:
+        with single_threaded_blas():
+            return _ivf_walk(prompts, responses, order, has_response, threshold, min(block, WALK_BLOCK), seed, probes)
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
+def _ivf_walk(prompts: np.ndarray, responses: np.ndarray, order: np.ndarray, has_response: np.ndarray,
+              threshold: float, block: int, seed: int, probes: int) -> list[Duplicate]:
     prompt_index = _ivf_index(prompts, order, seed, probes)
     with_response_rows = order[has_response]
     response_index = _ivf_index(responses, with_response_rows, seed + 1, probes) if len(with_response_rows) else None
