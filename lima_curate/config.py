@@ -20,6 +20,7 @@ import math
 import os
 import re
 import types
+import typing
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -414,11 +415,14 @@ def _choices(expected: str) -> str:
 def _section_at(cls: type, path: list[str]) -> type:
     """The section class found by following ``path`` (field names, quota names) from ``cls``."""
     for key in path:
-        annotations = {name: info.annotation for name, info in cls.__pydantic_fields__.items()}
-        if key in annotations and is_dataclass(annotations[key]):
-            cls = annotations[key]
-        elif key == "quotas":  # a mapping of quota sections: the next key is a quota name
-            cls = QuotaConfig
+        info = cls.__pydantic_fields__.get(key)
+        if info is None:  # a name inside a mapping of sections (a quota name)
+            continue
+        inner = typing.get_args(info.annotation)
+        if is_dataclass(info.annotation):
+            cls = info.annotation
+        elif inner and is_dataclass(inner[-1]):  # a mapping of sections: name -> section
+            cls = inner[-1]
     return cls
 
 
