@@ -7,7 +7,8 @@ plus dev/test, then times in one process, best of ``--repeat``:
 * ``splits``: ``export.splits.write_splits`` (fixed schema, provenance string);
 * ``lima``: ``export.lima_layout.write_lima_layout`` of the train split;
 * ``parquet`` / ``disk``: ``export.formats.write_formats`` with one format each;
-* ``card+attribution``: README.md and ATTRIBUTION.md;
+* ``card+attribution``: README.md (through huggingface_hub's DatasetCard), LICENSE.md and
+  ATTRIBUTION.md;
 * ``report``: ``export.report.write_report`` with the TF-IDF map over ``--candidates``
   candidates (embeddings excluded: they are the selection's cost and cached).
 
@@ -68,19 +69,20 @@ def main() -> None:
 
     from lima_curate.config import load_pipeline
     from lima_curate.export.attribution import write_attribution
-    from lima_curate.export.card import write_card
+    from lima_curate.export.card import write_card, write_licence_file
     from lima_curate.export.formats import write_formats
     from lima_curate.export.lima_layout import write_lima_layout
     from lima_curate.export.report import write_report
     from lima_curate.export.splits import write_splits
-    from lima_curate.config import portable_config
+    from lima_curate.manifest import build_manifest
 
     train = fabricate(args.items)
     splits = {"train": train, "dev": train[:50], "test": [e.with_messages(e.messages[:1]) for e in train[:300]]}
     pool = fabricate(args.candidates, seed=1)
     candidates = [e.with_meta(selected=i % 4 == 0) for i, e in enumerate(pool)]
-    config = load_pipeline(None, {})
-    manifest = {"name": "bench", "seed": 0, "config": portable_config(config), "quotas": {}, "counts": {"rules": []}}
+    config = load_pipeline(None, {"name": "bench"})
+    manifest = build_manifest(config, command="bench_export", inputs=[], counts=[], quotas={}, selection={},
+                              splits=splits, notes=[], outputs=[])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         base = best_of(args.repeat, lambda: write_jsonl(folder / "base.jsonl", train))
@@ -92,6 +94,7 @@ def main() -> None:
             "disk": best_of(args.repeat, lambda: write_formats(folder, splits, save_to_disk=True)),
             "card+attribution": best_of(args.repeat, lambda: (
                 write_card(folder / "README.md", name="bench", splits=splits, manifest=manifest),
+                write_licence_file(folder / "LICENSE.md", splits, manifest),
                 write_attribution(folder / "ATTRIBUTION.md", [e for s in splits.values() for e in s]))),
         }
         write_jsonl(folder / "candidates.jsonl", candidates)

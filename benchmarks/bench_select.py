@@ -8,9 +8,14 @@ L2-normalised; planted near duplicates are lightly perturbed copies.
     python3 benchmarks/bench_select.py                      # the table in RESULTS.md
     python3 benchmarks/bench_select.py --only select --sizes 10000
     python3 benchmarks/bench_select.py --one select --n 1000000 --k 750   # one run, JSON out
+    git worktree add /tmp/before 777952d    # the code before faiss / scikit-learn
+    python3 benchmarks/bench_select.py --only kmeans --before /tmp/before
+    python3 benchmarks/bench_select.py --only dedup --before /tmp/before
 
-Baselines in the same run: a seeded random choice of k items (selection) and one blocked
-matrix product pass over the same vectors (near-duplicate search).
+Baselines in the same run: a seeded random choice of k items (selection), one blocked
+matrix product pass over the same vectors (near-duplicate search) and, with ``--before``,
+the hand-written IVF index and spherical k-means this project used before (``ivf-before``,
+``numpy-before``), imported from that checkout in their own subprocess.
 """
 
 from __future__ import annotations
@@ -138,10 +143,47 @@ def run_select(n: int, k: int, groups: int, weight: float) -> dict:
     }
 
 
+def run_kmeans(n: int, k: int, implementation: str) -> dict:
+    """Fit the report's k-means (k clusters, at most 20,000 sampled rows) and measure the
+    coverage of a k-center selection and of a random sample of k."""
+    from lima_curate.select.diversity import kcenter_greedy
+
+    vectors = synthetic(n)
+    quality = np.random.default_rng(2).random(n)
+    picks = kcenter_greedy(vectors, quality, [f"c{i:07d}" for i in range(n)], k, quality_weight=0.3).selected
+    random_rows = np.sort(np.random.default_rng(0).choice(n, size=k, replace=False))
+    if implementation == "sklearn":
+        import sklearn.cluster  # noqa: F401 - the import (seconds) is not part of the fit
+
+    start = time.perf_counter()
+    if implementation == "sklearn":
+        from lima_curate.select.report import FIT_SAMPLE, fit_clusters
+
+        model = fit_clusters(vectors, k, seed=0, fit_sample=FIT_SAMPLE)
+        fit_s = time.perf_counter() - start
+        label = model.predict
+    else:  # the spherical k-means this project wrote itself (select/clusters.py before faiss/sklearn)
+        from lima_curate.select.clusters import fit_centroids, nearest_cells
+
+        centroids = fit_centroids(vectors, k, seed=0, fit_sample=20_000, init="kmeans++", iterations=30)
+        fit_s = time.perf_counter() - start
+        label = lambda rows: nearest_cells(rows, centroids, 1)[:, 0]  # noqa: E731
+    return {
+        "n": n, "k": k, "kmeans": implementation, "fit_s": round(fit_s, 2),
+        "coverage_kcenter": round(len(np.unique(label(vectors[picks]))) / k, 3),
+        "coverage_random": round(len(np.unique(label(vectors[random_rows]))) / k, 3),
+        "peak_mib": round(peak_mib(), 1),
+    }
+
+
 def run_dedup(n: int, search: str, duplicates: int) -> dict:
-    from lima_curate.select.dedup import leader_walk
-    from lima_curate.select.ivf import ivf_leader_walk
     from lima_curate.select.neighbors import best_matches
+
+    if search == "ivf-before":  # the hand-written IVF index (select/ivf.py before faiss)
+        from lima_curate.select.ivf import ivf_leader_walk
+        from lima_curate.select.dedup import leader_walk
+    else:
+        from lima_curate.select.leader import ivf_leader_walk, leader_walk
 
     prompts = synthetic(n, seed=0)
     planted = plant_duplicates(prompts, duplicates)
@@ -169,8 +211,8 @@ def run_dedup(n: int, search: str, duplicates: int) -> dict:
 # ---------------------------------------------------------------- driver
 
 
-def child(args: list[str], timeout: int) -> dict:
-    command = [sys.executable, __file__, *args]
+def child(args: list[str], timeout: int, before: "str | None" = None) -> dict:
+    command = [sys.executable, __file__, *args, *(["--before", before] if before else [])]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"rc {done.returncode}"}
@@ -179,18 +221,26 @@ def child(args: list[str], timeout: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--one", choices=("select", "dedup"))
+    parser.add_argument("--one", choices=("select", "dedup", "kmeans"))
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--k", type=int, default=750)
     parser.add_argument("--groups", type=int, default=1)
     parser.add_argument("--weight", type=float, default=0.3)
-    parser.add_argument("--search", default="exact")
+    parser.add_argument("--search", default="exact", choices=("exact", "ivf", "ivf-before"))
+    parser.add_argument("--kmeans", default="sklearn", choices=("sklearn", "numpy-before"))
+    parser.add_argument("--before", help="A checkout of the code before faiss and scikit-learn (for *-before runs).")
     parser.add_argument("--duplicates", type=int, default=500)
-    parser.add_argument("--only", choices=("select", "dedup"))
+    parser.add_argument("--only", choices=("select", "dedup", "kmeans"))
+    parser.add_argument("--kmeans-sizes", type=int, nargs="*", default=[250, 20_000, 100_000])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--dedup-sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--ivf-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     args = parser.parse_args()
+    if args.before and "before" in (args.search + args.kmeans):
+        sys.path.insert(0, args.before)  # import the old implementation, not this checkout's
+    if args.one == "kmeans":
+        print(json.dumps(run_kmeans(args.n, args.k, args.kmeans)))
+        return
     if args.one == "select":
         print(json.dumps(run_select(args.n, args.k, args.groups, args.weight)))
         return
@@ -208,8 +258,16 @@ def main() -> None:
             print(json.dumps(child(["--one", "dedup", "--n", str(n), "--search", "exact",
                                     "--duplicates", str(max(n // 200, 10))], 3600)), flush=True)
         for n in args.ivf_sizes:
-            print(json.dumps(child(["--one", "dedup", "--n", str(n), "--search", "ivf",
-                                    "--duplicates", str(max(n // 200, 10))], 3600)), flush=True)
+            for search in ("ivf", *(("ivf-before",) if args.before else ())):
+                print(json.dumps(child(["--one", "dedup", "--n", str(n), "--search", search,
+                                        "--duplicates", str(max(n // 200, 10))], 3600,
+                                       args.before if search == "ivf-before" else None)), flush=True)
+    if args.only in (None, "kmeans"):
+        for n in args.kmeans_sizes:
+            k = min(args.k, max(n * 3 // 5, 2))  # the LIMA build's writingprompts quota: 150 of 250
+            for kind in ("sklearn", *(("numpy-before",) if args.before else ())):
+                print(json.dumps(child(["--one", "kmeans", "--n", str(n), "--k", str(k), "--kmeans", kind],
+                                       3600, args.before if kind == "numpy-before" else None)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,245 +1,429 @@
-"""Pipeline files: YAML loaded into frozen, typed config objects.
+"""Pipeline files: YAML loaded into frozen, validated config objects.
 
-Every section is a frozen dataclass whose fields carry their defaults and a help text
-(``field(metadata={"help": ...})``). :func:`load_pipeline` reports an unknown key, a
-wrong type or a missing file in one line that names the file and the key path, as a
-:class:`ConfigError`. Relative paths inside a pipeline file are resolved against the
-folder that holds the file.
+Every section is a frozen pydantic dataclass whose fields carry their default, their help
+text (``description``) and their allowed values or bounds; checks that tie two fields
+together (``min <= max`` ...) sit in the section's ``_check`` validator. Types are strict:
+``"1"`` or ``true`` is no integer, ``.nan`` is no number, and ``.inf`` is accepted only
+where it means something (a quota's temperature). An unknown key is refused with the
+known ones. :func:`load_pipeline` reports the first problem in one line naming the file
+and the dotted key, as a :class:`ConfigError`. Relative paths inside a pipeline file are
+resolved against the folder that holds the file.
+
+The same machinery loads the training recipe's settings (:mod:`lima_curate.train.config`).
 """
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
 import hashlib
 import json
 import math
 import os
+import re
 import types
 import typing
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
+from pydantic import AfterValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from lima_curate.splits import SPLITS
 
 
 class ConfigError(ValueError):
     """A pipeline file (or an override) that cannot be used; the message is one line."""
 
 
-def _help(
-    text: str,
-    default: Any = dataclasses.MISSING,
-    *,
-    choices: "tuple[Any, ...] | None" = None,
-    minimum: "float | None" = None,
-    maximum: "float | None" = None,
-    **kwargs: Any,
-) -> Any:
-    """A config field with its help text and optional allowed values or bounds."""
+#: the quotas the sources fill (``meta["quota"]`` of their candidates); a pipeline may
+#: name no other. The source registry declares the same names per source.
+QUOTA_NAMES = ("stackexchange_stem", "stackexchange_other", "wikihow", "writingprompts", "sni", "askreddit")
+
+#: longest config file read (a pipeline file is a few KiB)
+MAX_FILE_BYTES = 1 << 20
+
+# strict scalar types: no "1" for an int, no true for an int, no int-valued strings
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]  # an int is a fine float; NaN and inf are refused (see SECTION)
+Bool = Annotated[bool, Strict()]
+Str = Annotated[str, Strict()]
+Names = tuple[Str, ...]
+
+#: every section: frozen, unknown keys refused, NaN and inf refused unless a field allows them
+SECTION = ConfigDict(extra="forbid", allow_inf_nan=False)
+section = pydantic_dataclass(frozen=True, config=SECTION)
+
+
+def setting(help: str, default: Any = ..., **constraints: Any) -> Any:
+    """A config field: its help text, its default (none: required) and its constraints."""
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or default_factory for mutable defaults")
-    metadata = {"help": text, "choices": choices, "minimum": minimum, "maximum": maximum}
-    if default is dataclasses.MISSING:
-        return field(metadata=metadata, **kwargs)
-    return field(default=default, metadata=metadata, **kwargs)
+    return Field(default, description=help, **constraints)
 
 
-def _check_bounds(value: Any, meta: Mapping[str, Any], where: str) -> None:
-    choices = meta.get("choices")
-    if choices is not None and value not in choices:
-        raise ConfigError(f"{where}: must be one of {', '.join(map(str, choices))}, got {value!r}")
-    if meta.get("minimum") is not None and value < meta["minimum"]:
-        raise ConfigError(f"{where}: must be at least {meta['minimum']}, got {value!r}")
-    if meta.get("maximum") is not None and value > meta["maximum"]:
-        raise ConfigError(f"{where}: must be at most {meta['maximum']}, got {value!r}")
+def subsection(help: str, factory: Any) -> Any:
+    """A nested section, built from its own defaults when the file leaves it out."""
+    return Field(default_factory=factory, description=help)
+
+
+class Invalid(ValueError):
+    """A cross-field check that failed: ``key`` (inside the section) and what is wrong."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(message)
+
+
+def _frozen_mapping(value: dict) -> Mapping:
+    return types.MappingProxyType(dict(value))
 
 
 # ---------------------------------------------------------------- sources
 
 
-@dataclass(frozen=True)
+def _site_key(site: str) -> str:
+    """``coffee.stackexchange.com`` and ``coffee`` name the same site (as in sources' se_sites)."""
+    site = site.lower()
+    return site[: -len(".stackexchange.com")] if site.endswith(".stackexchange.com") else site
+
+
+def _at_most(section_: Any, low: str, high: str) -> None:
+    """Refuse ``section.low > section.high`` (a window that keeps nothing)."""
+    if getattr(section_, low) > getattr(section_, high):
+        raise Invalid(low, f"must be at most {high} ({getattr(section_, high)}), got {getattr(section_, low)}")
+
+
+@section
 class StackExchangeConfig:
-    enabled: bool = _help("Extract from raw/stackexchange/<site>/ folders or <site>.7z files.", True)
-    sites: tuple[str, ...] = _help("Only these sites (folder names); empty means every site found.", ())
-    min_answer_score: int = _help("An answer is kept only with at least this score (paper: 10).", 10)
-    min_answer_chars: int = _help("Shortest answer kept, on the cleaned text (paper: 1200).", 1200)
-    max_answer_chars: int = _help("Longest answer kept, on the cleaned text (paper: 4096).", 4096)
-    title_prompt_probability: float = _help(
-        "Chance that the prompt is the title alone rather than the question body.", 0.5,
-        minimum=0.0, maximum=1.0,
+    enabled: Bool = setting("Extract from raw/stackexchange/<site>/ folders or <site>.7z files.", True)
+    sites: Names = setting("Only these sites (folder names); empty means every site found.", ())
+    min_answer_score: Int = setting("An answer is kept only with at least this score (paper: 10).", 10)
+    min_answer_chars: Int = setting("Shortest answer kept, on the cleaned text (paper: 1200).", 1200, ge=0)
+    max_answer_chars: Int = setting("Longest answer kept, on the cleaned text (paper: 4096).", 4096, ge=1)
+    title_prompt_probability: Float = setting(
+        "Chance that the prompt is the title alone rather than the question body.", 0.5, ge=0.0, le=1.0
     )
-    default_domain: str = _help("Domain ('stem' or 'other') for sites missing from the table.", "other",
-        choices=("stem", "other"))
-    stem_sites: tuple[str, ...] = _help("Sites to count as STEM in addition to the shipped table.", ())
-    other_sites: tuple[str, ...] = _help("Sites to count as 'other' in addition to the shipped table.", ())
-    workers: int = _help("Parallel processes for many sites (0: one per core).", 0)
-    include_meta_sites: bool = _help("Also read per-site meta sites (meta.*), skipped by default.", False)
+    default_domain: Literal["stem", "other"] = setting(
+        "Domain ('stem' or 'other') for sites missing from the table.", "other")
+    stem_sites: Names = setting("Sites to count as STEM in addition to the shipped table.", ())
+    other_sites: Names = setting("Sites to count as 'other' in addition to the shipped table.", ())
+    workers: Int = setting("Parallel processes for many sites (0: one per core).", 0, ge=0)
+    include_meta_sites: Bool = setting("Also read per-site meta sites (meta.*), skipped by default.", False)
+
+    @model_validator(mode="after")
+    def _check(self) -> "StackExchangeConfig":
+        _at_most(self, "min_answer_chars", "max_answer_chars")
+        both = sorted({_site_key(s) for s in self.stem_sites} & {_site_key(s) for s in self.other_sites})
+        if both:
+            raise Invalid("other_sites", f"{both[0]!r} is in both stem_sites and other_sites")
+        return self
 
 
-@dataclass(frozen=True)
+@section
 class WikiHowConfig:
-    enabled: bool = _help("Extract from raw/wikihow/ (HTML pages, CSVs, plain text).", True)
-    min_response_chars: int = _help("Shortest article body kept, on the cleaned text.", 1200, minimum=0)
-    max_response_chars: int = _help("Longest article body kept, on the cleaned text.", 4096, minimum=1)
-    pruned_sections: tuple[str, ...] = _help(
+    enabled: Bool = setting("Extract from raw/wikihow/ (HTML pages, CSVs, plain text).", True)
+    min_response_chars: Int = setting("Shortest article body kept, on the cleaned text.", 1200, ge=0)
+    max_response_chars: Int = setting("Longest article body kept, on the cleaned text.", 4096, ge=1)
+    pruned_sections: Names = setting(
         "Section headings removed from article bodies.",
         ("Tips", "Warnings", "Things You'll Need", "References", "Ingredients", "Video",
          "Related wikiHows", "Sources and Citations", "Community Q&A", "Reader Success Stories"),
     )
-    lowercase_prompt: bool = _help(
+    lowercase_prompt: Bool = setting(
         "Lower-case plain capitalised title words in the prompt ('How to cook an omelette?', "
         "as LIMA's prompts read); acronyms and brands (CPR, YouTube) keep their case.", True
     )
-    assume_published_before_2025_change: bool = _help(
+    assume_published_before_2025_change: Bool = setting(
         "For articles whose input gives no date: treat them as published before wikiHow's "
         "2025-03-24 terms change (licence CC BY-NC-SA 3.0); false records the post-change terms.", True
     )
 
+    @model_validator(mode="after")
+    def _check(self) -> "WikiHowConfig":
+        _at_most(self, "min_response_chars", "max_response_chars")
+        return self
 
-@dataclass(frozen=True)
+
+@section
 class RedditConfig:
-    enabled: bool = _help("Extract from raw/reddit/ (Pushshift NDJSON/.zst, thread JSON, WritingPrompts).", True)
-    include_nsfw: bool = _help("Keep over_18 submissions (excluded by default).", False)
-    min_story_score: int = _help("Lowest WritingPrompts story score kept (when scores are known).", 10)
-    min_story_chars: int = _help("Shortest WritingPrompts story kept.", 1200)
-    max_story_chars: int = _help("Longest WritingPrompts story kept.", 4096)
-    min_askreddit_score: int = _help("Lowest AskReddit submission score for a test prompt.", 100)
-    askreddit_min_words: int = _help("Fewest words an AskReddit title needs to stand alone as a test prompt.", 4)
-    writingprompts_dataset: bool = _help(
+    enabled: Bool = setting("Extract from raw/reddit/ (Pushshift NDJSON/.zst, thread JSON, WritingPrompts).", True)
+    include_nsfw: Bool = setting("Keep over_18 submissions (excluded by default).", False)
+    min_story_score: Int = setting("Lowest WritingPrompts story score kept (when scores are known).", 10)
+    min_story_chars: Int = setting("Shortest WritingPrompts story kept.", 1200, ge=0)
+    max_story_chars: Int = setting("Longest WritingPrompts story kept.", 4096, ge=1)
+    min_askreddit_score: Int = setting("Lowest AskReddit submission score for a test prompt.", 100)
+    askreddit_min_words: Int = setting(
+        "Fewest words an AskReddit title needs to stand alone as a test prompt.", 4, ge=0)
+    writingprompts_dataset: Bool = setting(
         "Also read WritingPrompts dataset files under raw/reddit (*.wp_source/*.wp_target pairs, "
         "CSV with prompt/story columns); unscored, ranked by a length proxy.", True
     )
 
+    @model_validator(mode="after")
+    def _check(self) -> "RedditConfig":
+        _at_most(self, "min_story_chars", "max_story_chars")
+        return self
 
-@dataclass(frozen=True)
+
+@section
 class SNIConfig:
-    enabled: bool = _help("Extract from raw/super_natural_instructions/ task files.", True)
-    generation_only: bool = _help(
+    enabled: Bool = setting("Extract from raw/super_natural_instructions/ task files.", True)
+    generation_only: Bool = setting(
         "Only generation tasks: a task is dropped (not_generation_task) when one of its "
         "categories is classification-style (see lima_curate.sources.sni).", True
     )
-    non_generation_categories: tuple[str, ...] = _help(
+    non_generation_categories: Names = setting(
         "More category names (case-insensitive) to treat as non-generation.", ()
     )
-    english_only: bool = _help(
+    english_only: Bool = setting(
         "Drop tasks whose Input_language/Output_language (v2 files) is not English.", True
     )
-    prompt_template: str = _help(
+    prompt_template: Str = setting(
         "Prompt layout: '{definition}' and '{input}' are replaced by the task definition "
         "and the instance input.", "{definition}\n\n{input}"
     )
 
 
-@dataclass(frozen=True)
+@section
 class SourcesConfig:
-    stackexchange: StackExchangeConfig = _help("Stack Exchange dumps.", default_factory=StackExchangeConfig)
-    wikihow: WikiHowConfig = _help("wikiHow articles.", default_factory=WikiHowConfig)
-    reddit: RedditConfig = _help("Reddit: r/WritingPrompts and r/AskReddit.", default_factory=RedditConfig)
-    sni: SNIConfig = _help("Super-NaturalInstructions tasks.", default_factory=SNIConfig)
+    stackexchange: StackExchangeConfig = subsection("Stack Exchange dumps.", StackExchangeConfig)
+    wikihow: WikiHowConfig = subsection("wikiHow articles.", WikiHowConfig)
+    reddit: RedditConfig = subsection("Reddit: r/WritingPrompts and r/AskReddit.", RedditConfig)
+    sni: SNIConfig = subsection("Super-NaturalInstructions tasks.", SNIConfig)
 
 
 # ---------------------------------------------------------------- selection
 
 
-@dataclass(frozen=True)
+@section
 class QuotaConfig:
-    size: int = _help("How many items this quota selects.", minimum=0)
-    temperature: float = _help(
+    size: Int = setting("How many items this quota selects.", ge=0)
+    temperature: Float = setting(
         "Spread across groups (meta 'group', e.g. site): group g gets a share proportional to "
-        "n_g ** (1 / temperature); 1 is proportional, .inf is uniform.", 1.0, minimum=1e-6
+        "n_g ** (1 / temperature); 1 is proportional, .inf is uniform.", 1.0, ge=1e-6, allow_inf_nan=True
     )
-    split: str = _help("Split the selected items go to: train, dev or test.", "train",
-                       choices=("train", "dev", "test"))
+    split: Literal[SPLITS] = setting("Split the selected items go to: train, dev or test.", "train")
 
 
-@dataclass(frozen=True)
+@section
 class EmbeddingConfig:
-    model: str = _help("Local path or installed model name; 'default' is the packaged all-MiniLM-L6-v2.", "default")
-    batch_size: int = _help("Texts per forward pass.", 64, minimum=1)
-    device: str = _help("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto", choices=("auto", "cpu", "cuda"))
-    cache_dir: str = _help("Embedding cache folder (by content hash and model); '' disables it.", "output/.cache/embeddings")
+    model: Str = setting("Local path or installed model name; 'default' is the packaged all-MiniLM-L6-v2.",
+                         "default")
+    batch_size: Int = setting("Texts per forward pass.", 64, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = setting("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto")
+    cache_dir: Str = setting("Embedding cache folder (by content hash and model); '' disables it.",
+                             "output/.cache/embeddings")
 
 
-@dataclass(frozen=True)
+Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(_frozen_mapping)]
+
+
+@section
 class SelectConfig:
-    quotas: Mapping[str, QuotaConfig] = _help("Quota name -> size and spread.", default_factory=dict)
-    method: str = _help("Diversity method: 'kcenter' (quality-weighted k-center greedy) or 'score'.", "kcenter",
-                        choices=("kcenter", "score"))
-    quality_weight: float = _help(
+    quotas: Quotas = Field(default_factory=dict, validate_default=True,
+                           description="Quota name -> size and spread.")
+    method: Literal["kcenter", "score"] = setting(
+        "Diversity method: 'kcenter' (quality-weighted k-center greedy) or 'score'.", "kcenter")
+    quality_weight: Float = setting(
         "Weight w of the quality rank against diversity (0..1) in k-center: argmax (1-w)*min cosine "
         "distance + w*quality rank. 0.3 beats random on coverage and spread of real questions; "
-        "0.5 and above mostly follow quality.", 0.3, minimum=0.0, maximum=1.0)
-    near_duplicate_threshold: float = _help("Cosine similarity at or above which two texts are near duplicates.", 0.92,
-                                            minimum=-1.0, maximum=1.0)
-    decontaminate_threshold: float = _help("Cosine similarity to an evaluation prompt at or above which a candidate is dropped.", 0.9,
-                                           minimum=-1.0, maximum=1.0)
-    eval_files: tuple[str, ...] = _help(
+        "0.5 and above mostly follow quality.", 0.3, ge=0.0, le=1.0)
+    near_duplicate_threshold: Float = setting(
+        "Cosine similarity at or above which two texts are near duplicates.", 0.92, ge=-1.0, le=1.0)
+    decontaminate_threshold: Float = setting(
+        "Cosine similarity to an evaluation prompt at or above which a candidate is dropped.", 0.9,
+        ge=-1.0, le=1.0)
+    eval_files: Names = setting(
         "Extra evaluation prompt files (JSONL with conversations/messages/prompt/question/instruction) "
         "to decontaminate against.", ()
     )
-    near_duplicate_search: str = _help(
-        "'exact' (blocked, quadratic) or 'ivf' (approximate: k-means cells, for millions of items).", "exact",
-        choices=("exact", "ivf"),
+    near_duplicate_search: Literal["exact", "ivf"] = setting(
+        "'exact' (blocked, quadratic) or 'ivf' (approximate: a faiss inverted-file index, for millions "
+        "of items).", "exact")
+    block_size: Int = setting("Rows per block in similarity searches (memory grows with its square).", 4096,
+                              ge=1)
+    exact_runners_up: Int = setting(
+        "Runners-up ranked by continuing the greedy exactly; the rest follow by one-step look-ahead.", 50, ge=0
     )
-    block_size: int = _help("Rows per block in similarity searches (memory grows with its square).", 4096, minimum=1)
-    exact_runners_up: int = _help(
-        "Runners-up ranked by continuing the greedy exactly; the rest follow by one-step look-ahead.", 50, minimum=0
-    )
-    report_draws: int = _help("Random samples averaged for the diversity baseline in the report.", 5, minimum=1)
-    embedding: EmbeddingConfig = _help("Embedding model and cache.", default_factory=EmbeddingConfig)
+    report_draws: Int = setting("Random samples averaged for the diversity baseline in the report.", 5, ge=1)
+    embedding: EmbeddingConfig = subsection("Embedding model and cache.", EmbeddingConfig)
+
+    @model_validator(mode="after")
+    def _check(self) -> "SelectConfig":
+        for name in self.quotas:
+            if name not in QUOTA_NAMES:
+                raise Invalid(f"quotas.{name}",
+                               f"unknown quota (the sources fill: {', '.join(sorted(QUOTA_NAMES))})")
+        return self
+
+    @property
+    def quota_splits(self) -> dict[str, str]:
+        """Quota name -> the split its selected items go to."""
+        return {name: quota.split for name, quota in self.quotas.items()}
 
 
 # ---------------------------------------------------------------- authoring, review, export
 
 
-@dataclass(frozen=True)
+@section
 class AuthoredConfig:
-    dir: str = _help("Folder of hand-written examples (one Markdown file each, or JSONL/CSV).", "")
-    train_target: int = _help("Hand-written train examples the recipe expects (paper: 200).", 200)
-    dev_target: int = _help("Dev examples the recipe expects (paper: 50).", 50)
-    test_target: int = _help("Hand-written (Group B) test prompts the recipe expects (paper: 230).", 230)
-    min_response_chars: int = _help("Shortest authored response accepted by the checker.", 200)
-    max_response_chars: int = _help("Longest authored response accepted by the checker.", 8000)
-    ignore: tuple[str, ...] = _help(
+    dir: Str = setting("Folder of hand-written examples (one Markdown file each, or JSONL/CSV).", "")
+    train_target: Int = setting("Hand-written train examples the recipe expects (paper: 200).", 200, ge=0)
+    dev_target: Int = setting("Dev examples the recipe expects (paper: 50).", 50, ge=0)
+    test_target: Int = setting("Hand-written (Group B) test prompts the recipe expects (paper: 230).", 230, ge=0)
+    min_response_chars: Int = setting("Shortest authored response accepted by the checker.", 200, ge=0)
+    max_response_chars: Int = setting("Longest authored response accepted by the checker.", 8000, ge=1)
+    ignore: Names = setting(
         "Finding codes `lima-curate author check` does not report (e.g. [style-filler-closing]).", ()
     )
 
+    @model_validator(mode="after")
+    def _check(self) -> "AuthoredConfig":
+        _at_most(self, "min_response_chars", "max_response_chars")
+        return self
 
-@dataclass(frozen=True)
+
+@section
 class ReviewConfig:
-    decisions: str = _help("Review decisions file; '' means '<pipeline>.review.jsonl' beside the pipeline.", "")
-    reviewer: str = _help("Name stored with each decision ('' stores none; --reviewer overrides it).", "")
-    editor: str = _help("Editor command for edits; '' uses $VISUAL or $EDITOR, else asks inline.", "")
+    decisions: Str = setting("Review decisions file; '' means '<pipeline>.review.jsonl' beside the pipeline.", "")
+    reviewer: Str = setting("Name stored with each decision ('' stores none; --reviewer overrides it).", "")
+    editor: Str = setting("Editor command for edits; '' uses $VISUAL or $EDITOR, else asks inline.", "")
 
 
-@dataclass(frozen=True)
+@section
 class ExportConfig:
-    lima_layout: bool = _help("Also write lima.jsonl ({conversations, source}), the train split in GAIR/lima's layout.", True)
-    parquet: bool = _help("Also write parquet/<split>.parquet.", False)
-    save_to_disk: bool = _help("Also write hf_dataset/, a datasets save_to_disk folder.", False)
-    commercial: bool = _help("Refuse non-commercial items (NC licences, Reddit's terms) and say how many.", False)
-    pretty_name: str = _help("Title of the dataset card; '' means '<name>: a LIMA-style alignment set'.", "")
-    report: bool = _help("Also write report.html at the end of the build (as `lima-curate report` does).", False)
-    report_projection: str = _help(
+    lima_layout: Bool = setting(
+        "Also write lima.jsonl ({conversations, source}), the train split in GAIR/lima's layout.", True)
+    parquet: Bool = setting("Also write parquet/<split>.parquet.", False)
+    save_to_disk: Bool = setting("Also write hf_dataset/, a datasets save_to_disk folder.", False)
+    commercial: Bool = setting("Refuse non-commercial items (NC licences, Reddit's terms) and say how many.",
+                               False)
+    pretty_name: Str = setting("Title of the dataset card; '' means '<name>: a LIMA-style alignment set'.", "")
+    report: Bool = setting("Also write report.html at the end of the build (as `lima-curate report` does).",
+                           False)
+    report_projection: Literal["auto", "embedding", "tfidf", "none"] = setting(
         "How the report maps prompts to 2-D: 'auto' (sentence embeddings, else TF-IDF), 'embedding', "
-        "'tfidf' or 'none'.", "auto", choices=("auto", "embedding", "tfidf", "none"),
-    )
-    report_max_points: int = _help("Most candidates drawn on the report's map (all selected ones first).", 2000,
-                                   minimum=1)
+        "'tfidf' or 'none'.", "auto")
+    report_max_points: Int = setting("Most candidates drawn on the report's map (all selected ones first).",
+                                     2000, ge=1)
 
 
-@dataclass(frozen=True)
+#: a build name is one plain folder inside --out: never '', '.', '..', a path, or hidden
+_PLAIN_NAME = re.compile(r"\w[\w.-]*")
+
+
+def _plain_name(name: str) -> str:
+    if not _PLAIN_NAME.fullmatch(name) or len(name) > 100:
+        raise ValueError(f"must be a plain folder name (letters, digits, '.', '-', '_'; not starting "
+                         f"with '.'; at most 100 characters), got {name!r}")
+    return name
+
+
+@section
 class PipelineConfig:
-    name: str = _help("Build name: outputs go to <out>/<name>/.", "sample")
-    seed: int = _help("Seed for every random choice.", 0, minimum=0)
-    raw: str = _help("Folder laid out like shared/realdata (stackexchange/, wikihow/, ...).", "raw")
-    sources: SourcesConfig = _help("Extractors.", default_factory=SourcesConfig)
-    select: SelectConfig = _help("Dedup, decontamination and diverse selection.", default_factory=SelectConfig)
-    authored: AuthoredConfig = _help("Hand-written examples.", default_factory=AuthoredConfig)
-    review: ReviewConfig = _help("Review decisions.", default_factory=ReviewConfig)
-    export: ExportConfig = _help("Output formats and licence gate.", default_factory=ExportConfig)
+    name: Annotated[Str, AfterValidator(_plain_name)] = setting(
+        "Build name: outputs go to <out>/<name>/ (a plain folder name).", "sample")
+    seed: Int = setting("Seed for every random choice.", 0, ge=0)
+    raw: Str = setting("Folder laid out like shared/realdata (stackexchange/, wikihow/, ...).", "raw")
+    sources: SourcesConfig = subsection("Extractors.", SourcesConfig)
+    select: SelectConfig = subsection("Dedup, decontamination and diverse selection.", SelectConfig)
+    authored: AuthoredConfig = subsection("Hand-written examples.", AuthoredConfig)
+    review: ReviewConfig = subsection("Review decisions.", ReviewConfig)
+    export: ExportConfig = subsection("Output formats and licence gate.", ExportConfig)
+
+
+# ---------------------------------------------------------------- validation
+
+Section = TypeVar("Section")
+
+_TYPE_WORDS = {
+    "int_type": "expected an integer", "int_parsing": "expected an integer",
+    "int_from_float": "expected an integer", "float_type": "expected a number",
+    "float_parsing": "expected a number", "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false", "string_type": "expected a string",
+    "tuple_type": "expected a list", "list_type": "expected a list",
+    "dict_type": "expected a mapping", "dataclass_type": "expected a mapping",
+    "model_type": "expected a mapping", "dataclass_exact_type": "expected a mapping",
+}
+
+
+def parse(cls: "type[Section]", data: Mapping[str, Any]) -> "Section":
+    """Build the section ``cls`` from plain data; ConfigError naming the dotted key otherwise."""
+    try:
+        return TypeAdapter(cls).validate_python(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(cls, error)) from None
+
+
+def _describe(cls: type, error: ValidationError) -> str:
+    """The first problem of ``error`` in one line: ``dotted.key: what is wrong``."""
+    problems = error.errors(include_url=False)
+    unknown = [p for p in problems if p["type"] == "unexpected_keyword_argument"]
+    problem = (unknown or problems)[0]
+    loc = [str(part) for part in problem["loc"] if part != "[key]"]
+    kind, value, ctx = problem["type"], problem.get("input"), problem.get("ctx") or {}
+    where = _dotted(problem["loc"])
+    if kind == "unexpected_keyword_argument":
+        known = ", ".join(sorted(f.name for f in fields(_section_at(cls, loc[:-1]))))
+        message = f"unknown key (known here: {known})"
+    elif kind == "missing":
+        message = "missing required key"
+    elif isinstance(value, float) and math.isnan(value):
+        message = "NaN is not a usable value"
+    elif kind == "finite_number":
+        message = f"must be a finite number, got {value!r}"
+    elif kind == "literal_error":
+        message = f"must be one of {_choices(ctx['expected'])}, got {value!r}"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        word = {"greater_than_equal": "at least", "greater_than": "more than",
+                "less_than_equal": "at most", "less_than": "less than"}[kind]
+        bound = next(iter(ctx.values()))
+        message = f"must be {word} {bound}, got {value!r}"
+    elif kind in _TYPE_WORDS:
+        if problem["loc"] and problem["loc"][-1] == "[key]":
+            message = f"keys must be strings, got {value!r}"
+        else:
+            message = f"{_TYPE_WORDS[kind]}, got {value!r}"
+    elif kind == "value_error" and isinstance(ctx.get("error"), Invalid):
+        where = _dotted((*problem["loc"], ctx["error"].key))
+        message = str(ctx["error"])
+    elif kind == "value_error":
+        message = str(ctx.get("error", problem["msg"]))
+    else:
+        message = problem["msg"]
+    return f"{where}: {message}" if where else message
+
+
+def _dotted(loc: "tuple[Any, ...]") -> str:
+    """``("select", "eval_files", 0)`` as ``select.eval_files[0]``."""
+    text = ""
+    for number, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        is_index = isinstance(part, int) and loc[number + 1 : number + 2] != ("[key]",)  # not a mapping key
+        text += f"[{part}]" if is_index else (f".{part}" if text else str(part))
+    return text
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a, b, c"."""
+    return ", ".join(part.strip().strip("'") for part in expected.replace(" or ", ", ").split(","))
+
+
+def _section_at(cls: type, path: list[str]) -> type:
+    """The section class found by following ``path`` (field names, quota names) from ``cls``."""
+    for key in path:
+        info = cls.__pydantic_fields__.get(key)
+        if info is None:  # a name inside a mapping of sections (a quota name)
+            continue
+        inner = typing.get_args(info.annotation)
+        if is_dataclass(info.annotation):
+            cls = info.annotation
+        elif inner and is_dataclass(inner[-1]):  # a mapping of sections: name -> section
+            cls = inner[-1]
+    return cls
 
 
 # ---------------------------------------------------------------- loading
@@ -247,81 +431,16 @@ class PipelineConfig:
 PATH_KEYS = {"raw", "dir", "decisions", "eval_files", "cache_dir"}
 
 
-def _type_name(tp: Any) -> str:
-    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load that refuses aliases (``*name``): a few hundred bytes of nested aliases
+    expand to gigabytes (the "billion laughs"), and a config file never needs one."""
 
-
-def _convert(value: Any, tp: Any, where: str) -> Any:
-    """Check ``value`` against the annotation ``tp`` and convert containers."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-        return build(tp, value, where)
-    if origin in (typing.Union, types.UnionType):
-        errors = []
-        for option in args:
-            if option is type(None) and value is None:
-                return None
-            try:
-                return _convert(value, option, where)
-            except ConfigError as error:
-                errors.append(str(error))
-        raise ConfigError(errors[-1] if errors else f"{where}: bad value")
-    if origin in (tuple, list):
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
-        item_type = args[0] if args else Any
-        return tuple(_convert(item, item_type, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin in (dict, collections.abc.Mapping) or tp in (dict, Mapping):
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-        key_type, item_type = args if args else (str, Any)
-        return types.MappingProxyType(
-            {str(k): _convert(v, item_type, f"{where}.{k}") for k, v in value.items()}
-        )
-    if tp is Any:
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
-        return float(value)
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected an integer, got {value!r}")
-        return value
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {value!r}")
-        return value
-    raise TypeError(f"unsupported config type {tp!r} at {where}")
-
-
-def build(cls: type, data: Mapping[str, Any], where: str = "") -> Any:
-    """Build the frozen dataclass ``cls`` from ``data``, naming any bad key by its path."""
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        known = ", ".join(sorted(fields))
-        raise ConfigError(f"{_join(where, unknown[0])}: unknown key (known here: {known})")
-    values = {}
-    for name, f in fields.items():
-        if name in data:
-            values[name] = _convert(data[name], hints[name], _join(where, name))
-            _check_bounds(values[name], f.metadata, _join(where, name))
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{_join(where, name)}: missing required key")
-    return cls(**values)
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a config file",
+                                              mark)
+        return super().compose_node(parent, index)
 
 
 def _resolve_paths(data: Any, base: Path) -> Any:
@@ -343,10 +462,14 @@ def read_yaml_mapping(path: Path, kind: str = "config file") -> dict[str, Any]:
     """The top-level mapping of a YAML file; ConfigError (one line, with the place) otherwise."""
     if not path.is_file():
         raise ConfigError(f"{path}: {kind} not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB; not a {kind}")
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - safe loader
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -359,6 +482,23 @@ def read_yaml_mapping(path: Path, kind: str = "config file") -> dict[str, Any]:
     return dict(loaded)
 
 
+def apply_overrides(data: dict[str, Any], overrides: "Mapping[str, Any] | None") -> dict[str, Any]:
+    """Set each dotted key of ``overrides`` in ``data`` (a None value means not given)."""
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            child = node.setdefault(key, {})
+            if not isinstance(child, Mapping):
+                break  # the file's own value is wrong; validation names it
+            node[key] = node = dict(child)
+        else:
+            node[last] = value
+    return data
+
+
 def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | None" = None) -> PipelineConfig:
     """Load a pipeline file (or the defaults) and apply ``overrides`` (dotted keys).
 
@@ -369,30 +509,23 @@ def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | No
     if path is not None:
         path = Path(path)
         label = str(path)
-        loaded = read_yaml_mapping(path, "pipeline file")
-        data = _resolve_paths(loaded, path.parent.resolve())
-    for dotted, value in (overrides or {}).items():
-        node = data
-        *parents, last = dotted.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
+        data = _resolve_paths(read_yaml_mapping(path, "pipeline file"), path.parent.resolve())
     try:
-        return build(PipelineConfig, data)
+        return parse(PipelineConfig, apply_overrides(data, overrides))
     except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from None
 
 
 def to_dict(config: Any) -> Any:
-    """A plain, JSON-ready copy of a config object (for the manifest)."""
-    if dataclasses.is_dataclass(config):
-        return {f.name: to_dict(getattr(config, f.name)) for f in dataclasses.fields(config)}
+    """A plain, JSON-ready copy of a config object (for the manifest); inf as "inf"."""
+    if is_dataclass(config):
+        return {f.name: to_dict(getattr(config, f.name)) for f in fields(config)}
     if isinstance(config, Mapping):
         return {k: to_dict(v) for k, v in sorted(config.items())}
     if isinstance(config, tuple):
         return [to_dict(v) for v in config]
     if isinstance(config, float) and math.isinf(config):
-        return "inf"
+        return "inf" if config > 0 else "-inf"
     return config
 
 

@@ -1,21 +1,34 @@
-"""The build manifest: resolved config, inputs with sizes and hashes, counts, version.
+"""The build manifest: resolved config, inputs with sizes and hashes, counts, licence, outputs.
 
-Paths are written relative to the folder they were found in (the raw dir, the
-authored folder), so the same inputs give a byte-identical manifest wherever the
-checkout lives. Nothing time-dependent goes in.
+:func:`build_manifest` assembles it (the one place that does), :func:`write_manifest`
+writes it and :func:`funnel_rows` reads its counts back as a funnel (the summary, the
+dataset card and the report all read it through that one function).
+
+Paths are written relative to the folder they were found in (the raw dir, the authored
+folder, the build folder), so the same inputs give a byte-identical manifest wherever the
+checkout lives. Nothing time-dependent goes in, and it is always valid JSON (a NaN is a
+programming error, never written).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping, Sequence
 
+from lima_curate import __version__
 from lima_curate.atomic import write_text
-from lima_curate.config import PipelineConfig
+from lima_curate.config import PipelineConfig, config_hash, portable_config
+from lima_curate.licence import TERMS_SHORT, summarize, terms_notices
+from lima_curate.records import Example
+from lima_curate.splits import SPLITS
 
 _CHUNK = 1 << 20
+
+#: the stages of a build, in the order a candidate meets them
+STAGE_ORDER = ("extract", "review", "licence", "dedup", "decontaminate", "select")
 
 
 def sha256_file(path: Path) -> str:
@@ -30,32 +43,87 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def describe_inputs(raw: Path, config: PipelineConfig) -> list[dict[str, Any]]:
-    """Every input file a build reads: ``{"path", "bytes", "sha256"}``, sorted by path."""
-    from lima_curate.pipeline import SOURCES
+def _file_row(path: Path, label: str) -> dict[str, Any]:
+    return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
+
+def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Every input file a build reads: ``{"path", "bytes", "sha256"}``.
+
+    ``roots`` are ``(label, folder)`` pairs (``raw/stackexchange``, ``authored``); each file
+    is named ``label/<path inside folder>``; evaluation files as ``eval/<name>``.
+    """
     rows = []
-    roots: list[tuple[str, Path]] = []
-    for name, folder in SOURCES.items():
-        if getattr(config.sources, name).enabled and (raw / folder).is_dir():
-            roots.append((f"raw/{folder}", raw / folder))
-    if config.authored.dir and Path(config.authored.dir).is_dir():
-        roots.append(("authored", Path(config.authored.dir)))
     for label, root in roots:
-        for path in _files_under(root):
-            rows.append({
-                "path": f"{label}/{path.relative_to(root).as_posix()}",
-                "bytes": path.stat().st_size,
-                "sha256": sha256_file(path),
-            })
-    for eval_file in config.select.eval_files:
+        rows += [_file_row(path, f"{label}/{path.relative_to(root).as_posix()}") for path in _files_under(root)]
+    for eval_file in eval_files:
         path = Path(eval_file)
         if path.is_file():
-            rows.append({"path": f"eval/{path.name}", "bytes": path.stat().st_size,
-                         "sha256": sha256_file(path)})
+            rows.append(_file_row(path, f"eval/{path.name}"))
     return rows
 
 
-def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    """Write ``manifest.json``: sorted keys, indented, nothing time-dependent."""
-    write_text(path, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+def describe_outputs(folder: Path, paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """The data files of a build (sorted), each with its size and SHA-256."""
+    return [_file_row(p, p.relative_to(folder).as_posix()) for p in sorted(paths) if p.is_file()]
+
+
+def build_manifest(
+    config: PipelineConfig,
+    *,
+    command: str,
+    inputs: list[dict[str, Any]],
+    counts: list[dict[str, Any]],
+    quotas: Mapping[str, Any],
+    selection: Mapping[str, int],
+    splits: Mapping[str, Sequence[Example]],
+    notes: Sequence[str],
+    outputs: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The manifest of a build: ``counts`` is ``Rejects.table()``, ``quotas`` the selection's
+    per-quota report, ``selection`` its counts; licence and terms come from ``splits``."""
+    everything = [e for s in SPLITS for e in splits.get(s, ())]
+    licence = summarize(everything)
+    licence["commercial_build"] = bool(config.export.commercial)
+    return {
+        "name": config.name,
+        "version": __version__,
+        "seed": config.seed,
+        "command": command,
+        "config_hash": config_hash(config),
+        "config": portable_config(config),
+        "inputs": inputs,
+        "counts": {"rules": counts},
+        "quotas": dict(quotas),
+        "selection": dict(selection),
+        "splits": {s: dict(sorted(Counter(e.source for e in splits.get(s, ())).items())) for s in SPLITS},
+        "notes": list(notes),
+        "licence": licence,
+        "terms": terms_notices(everything),
+        "terms_notices": [
+            f"{key} ({n} items): {TERMS_SHORT.get(key, 'no terms notice known; check the source')}"
+            for key, n in licence["terms"].items()
+        ],
+        "outputs": outputs,
+    }
+
+
+def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Write ``manifest.json``: sorted keys, indented, strict JSON, nothing time-dependent."""
+    write_text(path, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def stage_rank(stage: str) -> int:
+    """Position of ``stage`` in :data:`STAGE_ORDER` (unknown stages last)."""
+    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+
+
+def funnel_rows(counts: "Mapping[str, Any] | None") -> list[tuple[str, str, str, int]]:
+    """``(source, stage, rule, count)`` from a manifest's ``counts``, read as a funnel: per
+    source, stages in build order, each stage's kept count first, then its drops by rule."""
+    rows = [
+        (str(row["source"]), str(row["stage"]), str(row["rule"]), int(row["count"]))
+        for row in (counts or {}).get("rules", [])
+        if isinstance(row, Mapping) and {"source", "stage", "rule", "count"} <= set(row)
+    ]
+    return sorted(rows, key=lambda r: (r[0], stage_rank(r[1]), r[1], r[2] != "kept", r[2]))

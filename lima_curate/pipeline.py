@@ -1,36 +1,37 @@
-"""Run a pipeline file end to end: sources -> review -> dedup -> select -> splits -> export.
+"""Run a pipeline file end to end: sources -> review -> licence -> select -> splits -> export.
 
 Each step is a plain function over lists of :class:`~lima_curate.records.Example` that a
 notebook can call on its own; :func:`build` only wires them together, writes every file
-into a staging folder and renames it into place when the build is complete.
+into a staging folder and renames it into place when the build is complete. A build that
+finds no mined source (a wrong ``--raw``) stops with an InputError before it replaces
+anything.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
-from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from lima_curate import __version__
 from lima_curate.atomic import staged_directory
-from lima_curate.config import ConfigError, PipelineConfig, config_hash
+from lima_curate.config import PipelineConfig
+from lima_curate.errors import InputError
 from lima_curate.executor import Executor, Unit
-from lima_curate.manifest import describe_inputs, write_manifest
+from lima_curate.export import write_data_files, write_documents
+from lima_curate.licence import commercial_gate
+from lima_curate.manifest import build_manifest, describe_inputs, describe_outputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
 from lima_curate.rejects import Rejects
+from lima_curate.select.stage import select_stage
 from lima_curate.sources import registry
 from lima_curate.sources.outcome import Outcome, collect
+from lima_curate.splits import SPLITS, split_of
 
 log = logging.getLogger(__name__)
-
-#: source name (its section under ``sources:``) -> its folder inside the raw dir (manifest.py reads it)
-SOURCES: dict[str, str] = {source.name: source.folder for source in registry.SOURCES}
-SPLITS = ("train", "dev", "test")
 
 Progress = Callable[[str], None]
 
@@ -59,8 +60,6 @@ def extract_sources(
     the order of :data:`~lima_curate.sources.registry.SOURCES`.
     """
     workers = config.sources.stackexchange.workers
-    if workers < 0:
-        raise ConfigError(f"sources.stackexchange.workers: expected 0 or more, got {workers}")
     planned: list[tuple[registry.Source, "list[Unit] | None", str]] = []
     for source in registry.SOURCES:
         source_config = getattr(config.sources, source.name)
@@ -125,8 +124,6 @@ def apply_review(
 
 def licence_gate(examples: list[Example], commercial: bool, rejects: Rejects, notes: list[str]) -> list[Example]:
     """With ``commercial``, refuse non-commercial items (each one to rejects)."""
-    from lima_curate.export.licence import commercial_gate
-
     kept, refused = commercial_gate(examples, commercial)
     for example in refused:
         rejects.drop(example, stage="licence", rule="noncommercial_refused",
@@ -134,6 +131,30 @@ def licence_gate(examples: list[Example], commercial: bool, rejects: Rejects, no
     if refused:
         notes.append(f"licence: --commercial refused {len(refused)} non-commercial items")
     return kept
+
+
+def source_folders(config: PipelineConfig, raw: Path) -> list[tuple[str, Path]]:
+    """``(source name, folder)`` of every enabled source whose folder is in ``raw``."""
+    return [(source.name, raw / source.folder) for source in registry.SOURCES
+            if getattr(config.sources, source.name).enabled and (raw / source.folder).is_dir()]
+
+
+def require_mined_source(config: PipelineConfig, raw: Path, found: "Rejects | None" = None) -> None:
+    """Refuse a build whose ``raw`` holds no enabled source (before extraction), or whose
+    sources gave no candidate at all, kept or dropped (after it, with ``found``).
+
+    A wrong ``--raw`` (an empty folder, one site's folder, ``stackexchange/`` itself) would
+    otherwise replace a good build with the hand-written items alone. A pipeline that
+    disables every source builds from hand-written items on purpose and passes.
+    """
+    enabled = [source.folder for source in registry.SOURCES if getattr(config.sources, source.name).enabled]
+    if not enabled:
+        return
+    expected = ", ".join(f"{folder}/" for folder in enabled)
+    if not source_folders(config, raw):
+        raise InputError(raw, f"no source folder here (expected one of {expected}); is it the raw folder?")
+    if found is not None and not (sum(found.dropped.values()) or sum(found.kept.values())):
+        raise InputError(raw, f"the source folders ({expected}) hold no input a source could read")
 
 
 # ---------------------------------------------------------------- the whole build
@@ -148,17 +169,20 @@ def build(
     command: str = "",
     progress: "Progress | None" = None,
 ) -> BuildResult:
-    """Build ``out/<name>/`` from ``raw`` (default: the pipeline's raw folder)."""
-    from lima_curate.select.stage import select_stage
+    """Build ``out/<name>/`` from ``raw`` (default: the pipeline's raw folder).
 
+    Raises InputError (before anything is replaced) when ``raw`` holds no mined source.
+    """
     say = progress or (lambda message: log.info(message))
     raw = Path(raw or config.raw)
+    require_mined_source(config, raw)
     notes: list[str] = []
     final = Path(out) / config.name
     with staged_directory(final) as stage:
         rejects = Rejects(stage / "rejected.jsonl")
         try:
             mined = extract_sources(config, raw, rejects, notes, say)
+            require_mined_source(config, raw, found=rejects)
             authored = load_authored_examples(config, notes)
             mined = apply_review(mined, review_decisions_path(config, pipeline_path), rejects, notes)
             mined = licence_gate(mined, config.export.commercial, rejects, notes)
@@ -171,22 +195,16 @@ def build(
             notes.extend(outcome.selection.quotas[name].notes)
         splits = assemble_splits(config, outcome.selected, outcome.authored, notes)
         say("writing outputs")
-        from lima_curate.export import write_build_outputs
-
-        manifest = {
-            "name": config.name,
-            "version": __version__,
-            "seed": config.seed,
-            "command": command,
-            "config_hash": config_hash(config),
-            "inputs": describe_inputs(raw, config),
-            "counts": {"rules": rejects.table()},
-            "quotas": outcome.quota_report(),
-            "selection": outcome.counts,
-            "splits": {s: dict(sorted(Counter(e.source for e in splits[s]).items())) for s in SPLITS},
-            "notes": notes,
-        }
-        manifest = write_build_outputs(stage, config, splits, outcome.review_rows(), manifest)
+        written = write_data_files(stage, config.export, splits, outcome.review_rows())
+        roots = [(f"raw/{folder.name}", folder) for _, folder in source_folders(config, raw)]
+        if config.authored.dir and Path(config.authored.dir).is_dir():
+            roots.append(("authored", Path(config.authored.dir)))
+        manifest = build_manifest(
+            config, command=command, inputs=describe_inputs(roots, config.select.eval_files),
+            counts=rejects.table(), quotas=outcome.quota_report(), selection=outcome.counts, splits=splits,
+            notes=notes, outputs=describe_outputs(stage, written),
+        )
+        write_documents(stage, config.name, config.export, splits, manifest)
         write_manifest(stage / "manifest.json", manifest)
     return BuildResult(folder=final, splits=splits, manifest=manifest, notes=notes, rejects=rejects)
 
@@ -195,11 +213,10 @@ def assemble_splits(
     config: PipelineConfig, selected: Iterable[Example], authored: Iterable[Example], notes: list[str]
 ) -> dict[str, list[Example]]:
     """Put selected mined items and hand-written items into train/dev/test; note shortfalls."""
-    from lima_curate.select.stage import split_of
-
+    quota_splits = config.select.quota_splits
     splits: dict[str, list[Example]] = {name: [] for name in SPLITS}
     for example in [*selected, *authored]:
-        split = split_of(example, config)
+        split = split_of(example, quota_splits)
         if split == "test":
             example = example.with_messages(example.messages[:1])  # prompts only, as in the paper
         splits[split].append(example.with_meta(**{META_SPLIT: split}))

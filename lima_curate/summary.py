@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lima_curate.manifest import funnel_rows
+
 if TYPE_CHECKING:
     from lima_curate.pipeline import BuildResult
-
-
-STAGE_ORDER = ("extract", "review", "licence", "dedup", "decontaminate", "select")
-
-
-def rule_rows(table: list[dict[str, Any]]) -> list[tuple[str, str, str, int]]:
-    """``(source, stage, rule, count)`` rows as a funnel: per source, stages in build order,
-    the kept count first in each stage, then its drops by rule."""
-
-    def order(row: tuple[str, str, str, int]) -> tuple:
-        source, stage, rule, _ = row
-        rank = STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
-        return (source, rank, stage, rule != "kept", rule)
-
-    return sorted(((r["source"], r["stage"], r["rule"], r["count"]) for r in table), key=order)
 
 
 def _fmt(value: Any) -> str:
@@ -40,7 +27,7 @@ def print_summary(result: "BuildResult", quiet: bool = False) -> None:
         funnel = Table(title="Candidates per source and rule", show_lines=False)
         for column in ("source", "stage", "rule", "count"):
             funnel.add_column(column, justify="right" if column == "count" else "left")
-        for source, stage, rule, count in rule_rows(manifest.get("counts", {}).get("rules", [])):
+        for source, stage, rule, count in funnel_rows(manifest.get("counts")):
             funnel.add_row(source, stage, rule, str(count))
         console.print(funnel)
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from lima_curate.cli import app
+from lima_curate.cli.main import app
 
 
 @pytest.mark.slow

@@ -33,10 +33,10 @@ from lima_curate.records import (
     Example,
     make_id,
 )
+from lima_curate.splits import SPLITS
 
 SOURCE = "authored"
 GROUPS = ("A", "B")
-SPLITS = ("train", "dev", "test")
 FIELDS = ("id", "group", "split", "tags", "author", "license")
 REQUIRED = ("id", "group", "split")
 #: Our own writing: dedicated to the public domain, so the licence of a build is set by

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 from lima_curate.atomic import write_text
-from lima_curate.export.licence import licence_id
+from lima_curate.licence import licence_id
 from lima_curate.records import META_GROUP, META_LICENSE, META_SPLIT, META_URL, Example
 
 #: who to credit when an item names no author

@@ -1,11 +1,14 @@
-"""README.md: a Hugging Face dataset card for a build.
+"""README.md, a Hugging Face dataset card for a build, and LICENSE.md, the set's licence.
 
-A YAML header (licence, language, size, task, pretty name, ``configs`` pointing the Hub's
-loader at the split files) and Markdown: what the set is, counts per source and split,
-how it was built (recipe, rules, selection, the exact command and config hash), the
-licence and each source's terms notice, and the known limitations of this build.
-Everything comes from the splits and the manifest, so the card is byte-identical for the
-same build.
+The card's YAML header is a ``huggingface_hub`` :class:`~huggingface_hub.DatasetCardData`
+(licence, with ``license_name`` and ``license_link`` when it is ``other``; language, size,
+task, ``source_datasets``, pretty name, and ``configs`` pointing the Hub's loader at the
+split files, the dev file as the ``validation`` split) and the card is a
+:class:`~huggingface_hub.DatasetCard`. Its Markdown says what the set is, counts per source
+and split, how it was built (recipe, rules, selection, the exact command and config hash),
+the licence and each source's terms notice, and the known limitations of this build.
+Everything comes from the splits and the manifest, so both files are byte-identical for
+the same build.
 """
 
 from __future__ import annotations
@@ -14,17 +17,33 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
+from huggingface_hub import DatasetCard, DatasetCardData
 
 from lima_curate.atomic import write_text
-from lima_curate.export.licence import TERMS_NOTICES, summarize, terms_key
-from lima_curate.export.splits import SPLITS
+from lima_curate.licence import TERMS_NOTICES, summarize, terms_key
+from lima_curate.manifest import funnel_rows, stage_rank
 from lima_curate.records import Example
+from lima_curate.splits import SPLITS
 
 SPLIT_ROLES = {
     "train": "prompt and response, for fine-tuning",
     "dev": "prompt and response, for choosing checkpoints",
     "test": "prompts only, for evaluation",
+}
+
+#: the split names a ``load_dataset`` user expects (``validation``, not ``dev``)
+HUB_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
+
+LICENCE_FILE = "LICENSE.md"
+
+#: where each source's items come from, for the card's ``source_datasets``
+SOURCE_DATASETS = {
+    "stackexchange": "stack-exchange-data-dump",
+    "wikihow": "wikihow",
+    "writingprompts": "pushshift-reddit",
+    "askreddit": "pushshift-reddit",
+    "sni": "super-natural-instructions",
+    "authored": "original",
 }
 
 FIELDS = (
@@ -83,48 +102,33 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
     return lines
 
 
-def funnel_rows(counts: Any) -> list[tuple[str, str, str, int]]:
-    """``(source, stage, rule, count)`` from the manifest's counts.
-
-    Accepts ``{"rules": [{source, stage, rule, count}, ...]}`` (Rejects.table()), the list
-    itself, or nested ``{stage: {source: {rule: n}}}`` mappings.
-    """
-    if isinstance(counts, Mapping) and "rules" in counts:
-        counts = counts["rules"]
-    rows: list[tuple[str, str, str, int]] = []
-    if isinstance(counts, list):
-        for row in counts:
-            if isinstance(row, Mapping) and {"source", "stage", "rule", "count"} <= set(row):
-                rows.append((str(row["source"]), str(row["stage"]), str(row["rule"]), int(row["count"])))
-    elif isinstance(counts, Mapping):
-        for stage, by_source in counts.items():
-            if not isinstance(by_source, Mapping):
-                continue
-            for source, by_rule in by_source.items():
-                if isinstance(by_rule, Mapping):
-                    rows += [(str(source), str(stage), str(rule), int(n)) for rule, n in by_rule.items()
-                             if isinstance(n, (int, float))]
-    return sorted(rows)
+def source_datasets(splits: Mapping[str, list[Example]]) -> list[str]:
+    """The card's ``source_datasets``: where the items of this build come from (sorted)."""
+    return sorted({SOURCE_DATASETS.get(e.source, e.source) for s in SPLITS for e in splits.get(s, ())})
 
 
-def card_header(name: str, splits: Mapping[str, list[Example]], licence: Mapping[str, Any], pretty_name: str) -> dict[str, Any]:
-    """The YAML front matter as a dict."""
+def card_data(
+    splits: Mapping[str, list[Example]], licence: Mapping[str, Any], pretty_name: str
+) -> DatasetCardData:
+    """The card's YAML header as the Hub's :class:`DatasetCardData`."""
     total = sum(len(items) for items in splits.values())
-    header: dict[str, Any] = {"license": licence["license"]}
-    if licence["license"] == "other":
-        header["license_name"] = "mixed-source-licences"
-    header.update({
-        "language": ["en"],
-        "size_categories": [size_category(total)],
-        "task_categories": ["text-generation"],
-        "pretty_name": pretty_name,
-        "tags": ["lima", "instruction-tuning", "sft", "alignment"],
-        "configs": [{
+    other = {}
+    if licence["license"] == "other":  # the Hub's card spec asks for a name and a link
+        other = {"license_name": "mixed-source-licences", "license_link": LICENCE_FILE}
+    return DatasetCardData(
+        license=licence["license"],
+        language=["en"],
+        size_categories=[size_category(total)],
+        source_datasets=source_datasets(splits),
+        task_categories=["text-generation"],
+        pretty_name=pretty_name,
+        **other,
+        tags=["lima", "instruction-tuning", "sft", "alignment"],
+        configs=[{
             "config_name": "default",
-            "data_files": [{"split": s, "path": f"{s}.jsonl"} for s in SPLITS if splits.get(s)],
+            "data_files": [{"split": HUB_SPLITS[s], "path": f"{s}.jsonl"} for s in SPLITS if splits.get(s)],
         }],
-    })
-    return header
+    )
 
 
 def card_markdown(
@@ -138,12 +142,10 @@ def card_markdown(
     everything = [e for s in SPLITS for e in splits[s]]
     licence = manifest.get("licence") or summarize(everything)
     pretty = pretty_name or f"{name}: a LIMA-style alignment set"
-    header = yaml.safe_dump(card_header(name, splits, licence, pretty), sort_keys=False,
-                            allow_unicode=True, width=1000)
     config = manifest.get("config") or {}
     total = len(everything)
     sizes = ", ".join(f"{s} {len(splits[s])}" for s in SPLITS)
-    out = ["---", header.rstrip("\n"), "---", "", f"# {pretty}", ""]
+    out = [f"# {pretty}", ""]
 
     out += [
         "## Summary", "",
@@ -153,7 +155,8 @@ def card_markdown(
         "from Super-NaturalInstructions and written by hand.", "",
     ]
     out += [f"- **{s}**: {len(splits[s])} items, {SPLIT_ROLES[s]}." for s in SPLITS]
-    out.append("")
+    out += ["", "On the Hub (and for `load_dataset` on this folder) the dev split is named `validation`; "
+            "its file is `dev.jsonl`.", ""]
 
     out += ["## Sources and counts", ""]
     per = {s: Counter(e.source for e in splits[s]) for s in SPLITS}
@@ -181,11 +184,13 @@ def card_markdown(
             "- `candidates.jsonl`: every candidate that reached selection, with `selected`, `rank` and `quota`.",
             "- `rejected.jsonl`: every dropped candidate with the stage and rule that dropped it.",
             "- `manifest.json`: the resolved config, input files with SHA-256, counts and versions.",
-            "- `ATTRIBUTION.md`: source, authors and licence of every CC BY* item.", ""]
+            "- `ATTRIBUTION.md`: source, authors and licence of every CC BY* item.",
+            "- `LICENSE.md`: the licences and each source's terms (the Licence sections below).", ""]
     out += _table(["field", "type", "meaning"], FIELDS)
     out += ["", "```python", "from datasets import load_dataset", "",
+            "ds = load_dataset(\"path/to/this/folder\")  # the splits of the header's `configs`",
             "ds = load_dataset(\"json\", data_files={"
-            + ", ".join(f'"{s}": "{s}.jsonl"' for s in SPLITS if splits[s]) + "})",
+            + ", ".join(f'"{HUB_SPLITS[s]}": "{s}.jsonl"' for s in SPLITS if splits[s]) + "})",
             "```", ""]
 
     out += ["## How it was built", ""]
@@ -210,28 +215,17 @@ def card_markdown(
         f"{select.get('quality_weight', '?')}, spreading picks across groups with each quota's temperature.",
         "",
     ]
-    funnel = funnel_rows(manifest.get("counts"))
-    dropped = Counter()
-    for source, stage, rule, n in funnel:
+    dropped: Counter[tuple[str, str]] = Counter()
+    for source, stage, rule, n in funnel_rows(manifest.get("counts")):
         if rule != "kept":
             dropped[(stage, rule)] += n
     if dropped:
-        out += ["Candidates dropped, per stage and rule (all sources):", ""]
-        out += _table(["stage", "rule", "dropped"], [[st, r, n] for (st, r), n in sorted(dropped.items())])
+        out += ["Candidates dropped, per stage (in build order) and rule (all sources):", ""]
+        rows = sorted(dropped.items(), key=lambda item: (stage_rank(item[0][0]), item[0]))
+        out += _table(["stage", "rule", "dropped"], [[st, r, n] for (st, r), n in rows])
         out.append("")
 
-    out += ["## Licence", "", licence.get("explanation", ""), ""]
-    if licence.get("licenses"):
-        out += _table(["licence", "items"], sorted(licence["licenses"].items()))
-        out.append("")
-
-    out += ["## Terms of the sources", ""]
-    keys = sorted({terms_key(e) for e in everything})
-    for key in keys:
-        notice = TERMS_NOTICES.get(key, f"No terms notice is known for '{key}'; check the source's terms.")
-        out += [f"### {key}", "", notice, ""]
-    if not keys:
-        out += ["No items.", ""]
+    out += licence_sections(everything, licence)
 
     out += ["## Known limitations", ""]
     limits = []
@@ -255,7 +249,36 @@ def card_markdown(
     ]
     out += [f"- {line}" for line in limits]
     out += ["", "## Citation", "", "The recipe follows:", "", "```bibtex", CITATION, "```", ""]
-    return "\n".join(out)
+    card = DatasetCard("---\n" + card_data(splits, licence, pretty).to_yaml() + "\n---\n\n" + "\n".join(out))
+    return str(card)
+
+
+def licence_sections(everything: list[Example], licence: Mapping[str, Any]) -> list[str]:
+    """Markdown lines: the set's licence, per-licence counts and every source's terms notice."""
+    out = ["## Licence", "", licence.get("explanation", ""), ""]
+    if licence.get("licenses"):
+        out += _table(["licence", "items"], sorted(licence["licenses"].items()))
+        out.append("")
+    out += ["## Terms of the sources", ""]
+    keys = sorted({terms_key(e) for e in everything})
+    for key in keys:
+        notice = TERMS_NOTICES.get(key, f"No terms notice is known for '{key}'; check the source's terms.")
+        out += [f"### {key}", "", notice, ""]
+    if not keys:
+        out += ["No items.", ""]
+    return out
+
+
+def write_licence_file(path: Path, splits: Mapping[str, list[Example]], manifest: Mapping[str, Any]) -> None:
+    """Write LICENSE.md: the licence sections of the card in a file of their own (the card's
+    ``license_link``), with a pointer to ATTRIBUTION.md."""
+    everything = [e for s in SPLITS for e in splits.get(s, ())]
+    licence = manifest.get("licence") or summarize(everything)
+    lines = ["# Licences and terms of this dataset", "",
+             "Every item keeps the licence of its source; each row's `license` and `terms` fields name "
+             "them, and ATTRIBUTION.md credits every item that needs attribution.", "",
+             *licence_sections(everything, licence)]
+    write_text(Path(path), "\n".join(lines))
 
 
 def write_card(

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from lima_curate.atomic import atomic_write, staged_directory
-from lima_curate.export.splits import ROW_FIELDS, SPLITS, split_rows
+from lima_curate.export.splits import ROW_FIELDS, split_rows
 from lima_curate.records import Example, dumps
+from lima_curate.splits import SPLITS
 
 PARQUET_DIR = "parquet"
 DISK_DIR = "hf_dataset"

@@ -22,10 +22,10 @@ class Projection:
 
 def embed_texts(texts: Sequence[str], embedding_config: "Mapping[str, Any] | None") -> Any:
     """Sentence embeddings from the selection's embedder (raises when it is unavailable)."""
-    from lima_curate.config import EmbeddingConfig, build
+    from lima_curate.config import EmbeddingConfig, parse
     from lima_curate.select.embed import embed_texts as embed
 
-    config = build(EmbeddingConfig, dict(embedding_config or {}))
+    config = parse(EmbeddingConfig, dict(embedding_config or {}))
     return embed(list(texts), config)
 
 

@@ -6,9 +6,9 @@ the quotas; a 2-D map of every candidate prompt against the selected ones. Chart
 inline SVG (:mod:`.svg`); the page loads nothing from anywhere, so it opens offline and
 can be mailed as one file.
 
-It reads what a build writes: ``manifest.json``, ``train/dev/test.jsonl``,
-``candidates.jsonl`` (meta ``selected``) and, when the manifest has no counts,
-``rejected.jsonl``.
+It reads what a build writes: ``manifest.json`` (through
+:func:`lima_curate.manifest.funnel_rows` for the funnel), ``train/dev/test.jsonl`` and
+``candidates.jsonl`` (meta ``selected``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from typing import Any, Mapping, Sequence
 from lima_curate.atomic import write_text
 from lima_curate.errors import InputError
 from lima_curate.export import svg
-from lima_curate.export.card import funnel_rows
-from lima_curate.export.licence import summarize
-from lima_curate.export.splits import SPLITS, read_split, split_file
-from lima_curate.records import META_QUOTA, Example, read_examples, read_jsonl
+from lima_curate.export.splits import read_split, split_file
+from lima_curate.licence import summarize
+from lima_curate.manifest import funnel_rows, stage_rank
+from lima_curate.records import META_QUOTA, Example, read_examples
+from lima_curate.splits import SPLITS
 
 REPORT_NAME = "report.html"
 
@@ -78,14 +79,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def count_rejects(path: Path) -> list[tuple[str, str, str, int]]:
-    """``(source, stage, rule, count)`` counted from rejected.jsonl (streamed)."""
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for row in read_jsonl(path):
-        counts[(str(row.get("source", "")), str(row.get("stage", "")), str(row.get("rule", "")))] += 1
-    return sorted((s, st, r, n) for (s, st, r), n in counts.items())
-
-
 def load_build(folder: Path, manifest: "Mapping[str, Any] | None" = None) -> Build:
     """Read a build folder; raise InputError naming the file when something cannot be read.
 
@@ -113,11 +106,7 @@ def load_build(folder: Path, manifest: "Mapping[str, Any] | None" = None) -> Bui
     path = folder / "candidates.jsonl"
     if path.is_file():
         candidates = list(read_examples(path))
-    funnel = funnel_rows(manifest.get("counts"))
-    if not funnel and (folder / "rejected.jsonl").is_file():
-        funnel = count_rejects(folder / "rejected.jsonl")
-        notes.append("Funnel counted from rejected.jsonl (drops only; the manifest has no counts).")
-    return Build(folder, manifest, splits, candidates, funnel, notes)
+    return Build(folder, manifest, splits, candidates, funnel_rows(manifest.get("counts")), notes)
 
 
 # ---------------------------------------------------------------- measures
@@ -275,12 +264,12 @@ def lengths_section(build: Build) -> str:
 
 def funnel_section(build: Build) -> str:
     if not build.funnel:
-        return section("funnel", "Reject funnel", para("No counts: the manifest has none and there is no rejected.jsonl."))
+        return section("funnel", "Reject funnel", para("No counts: the build has no manifest.json with counts."))
     sources = sorted({row[0] for row in build.funnel})
     cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for source, stage, rule, n in build.funnel:
         cells[(stage, rule)][source] += n
-    keys = sorted(cells, key=lambda k: (k[0], k[1] != "kept", k[1]))
+    keys = sorted(cells, key=lambda k: (stage_rank(k[0]), k[0], k[1] != "kept", k[1]))
     rows = [[stage, rule, *(cells[(stage, rule)][s] for s in sources), sum(cells[(stage, rule)].values())]
             for stage, rule in keys]
     drops = sorted(((f"{stage}: {rule}", sum(c.values())) for (stage, rule), c in cells.items() if rule != "kept"),

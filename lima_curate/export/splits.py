@@ -10,7 +10,7 @@ Each line is one item with exactly these keys (JSON, sorted keys)::
     license        str   the item's licence as its source gives it ("" when unknown)
     url            str   where the content lives ("" for hand-written items)
     noncommercial  bool  True when it may not be used commercially (NC licence or Reddit terms)
-    terms          str   key of the source's terms notice (see export.licence.TERMS_NOTICES)
+    terms          str   key of the source's terms notice (see licence.TERMS_NOTICES)
     quota          str   the recipe quota it was selected in ("" for hand-written items)
     group          str   the group it was sampled from inside its quota (site, category)
     provenance     str   the item's whole ``meta`` as a canonical JSON string
@@ -35,7 +35,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from lima_curate.export.licence import is_noncommercial, terms_key
+from lima_curate.licence import is_noncommercial, terms_key
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -44,8 +44,8 @@ from lima_curate.records import (
     Example,
     write_jsonl,
 )
+from lima_curate.splits import SPLITS
 
-SPLITS = ("train", "dev", "test")
 ROW_FIELDS = (
     "id", "source", "domain", "split", "messages", "license", "url",
     "noncommercial", "terms", "quota", "group", "provenance",

@@ -18,7 +18,8 @@ Dedup (:mod:`.dedup`) — hand-written beats mined, then higher quality, then sm
                 stage="dedup", block=4096, search="exact" | "ivf", seed=0) -> list[int]
         kept positions (ascending); drops go to rejects with rule exact_duplicate /
         near_duplicate_prompt / near_duplicate_response, detail naming the kept id,
-        the cosine and why it won.
+        the cosine and why it won. The walk itself (exact, or through a faiss IVF
+        index for millions of items) is :mod:`.leader`.
 
 Decontamination (:mod:`.evalset`, :mod:`.decontaminate`)::
 
@@ -39,13 +40,14 @@ Selection (:mod:`.allocate`, :mod:`.diversity`, :mod:`.quota`, :mod:`.report`)::
     select_quota(name, examples, prompt_vecs, quota: QuotaConfig, *, method, quality_weight,
                  seed, exact_runners_up, report, report_draws) -> QuotaSelection
     allocate(group_sizes, total, temperature) -> dict[group, int]
-    diversity_report(vectors, selected_positions, *, seed, draws) -> dict
+    diversity_report(vectors, selected_positions, *, seed, draws) -> dict   # k-means: scikit-learn
 
 The whole stage in one call (:mod:`.stage`)::
 
     select_stage(config: PipelineConfig, mined, authored, rejects, *, progress=None,
                  embedder=None) -> StageResult(selection: Selection, authored: list[Example],
-                 counts: dict); .selected; .summary() -> dict for the manifest
+                 counts: dict); .selected; .quota_report() -> dict for the manifest;
+                 .review_rows() -> the rows of candidates.jsonl
 
 which chains them like this (slicing the arrays with the kept positions)::
 

@@ -13,19 +13,15 @@ an already kept candidate is
 so of every group of duplicates the best-ranked one survives. The detail names the
 kept id, the similarity (the highest over the kept items) and why that one won.
 
-The near-duplicate walk is the greedy "leader" scheme, done in row blocks: a block is
-compared with every kept item of earlier blocks (:func:`best_matches`, blocked), then
-resolved in order inside the block. Time is O(N·K·d) for N items of which K are kept:
-quadratic (measured on two shared cores: 94 s for 100k prompts, so about 2.5 h for 1M);
-memory is O(block²) beyond the vectors. ``search="ivf"`` uses the approximate index of
-:mod:`lima_curate.select.ivf` instead (4.5 min for 1M, 99.98% of planted duplicates
-found; see benchmarks/RESULTS.md).
+The near-duplicate search is the greedy "leader" walk of :mod:`lima_curate.select.leader`:
+``search="exact"`` compares each block with every kept item (quadratic, O(N·K·d)),
+``search="ivf"`` with the kept items of the nearest cells of a faiss inverted-file index
+(for millions of items; see benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -33,7 +29,8 @@ import numpy as np
 from lima_curate.records import META_QUALITY, Example
 from lima_curate.rejects import Rejects
 from lima_curate.select.fingerprint import text_key
-from lima_curate.select.neighbors import DEFAULT_BLOCK, as_unit_rows, best_matches, blocks, product, scratch_for
+from lima_curate.select.leader import SEARCHES, Duplicate, ivf_leader_walk, leader_walk
+from lima_curate.select.neighbors import DEFAULT_BLOCK, as_unit_rows
 
 AUTHORED = "authored"
 STAGE = "dedup"
@@ -59,16 +56,6 @@ def why_kept(kept: Example, dropped: Example) -> str:
     if quality_of(kept) > quality_of(dropped):
         return f"higher quality ({quality_of(kept):g} > {quality_of(dropped):g})"
     return "same quality, smaller id"
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """One drop decision: ``dropped`` and ``kept`` are positions in the input list."""
-
-    dropped: int
-    kept: int
-    rule: str
-    similarity: float
 
 
 def deduplicate(
@@ -122,16 +109,14 @@ def find_duplicates(
     duplicates, leaders = exact_duplicates(examples, order)
     has_response = np.array([bool(examples[i].response.strip()) for i in leaders], dtype=bool)
     leaders_array = np.asarray(leaders, dtype=np.int64)
+    if search not in SEARCHES:
+        raise ValueError(f"unknown near-duplicate search {search!r} (use 'exact' or 'ivf')")
     prompts = as_unit_rows(prompt_vectors)
     responses = as_unit_rows(response_vectors)
     if search == "exact":
         near = leader_walk(prompts, responses, leaders_array, has_response, threshold, block)
-    elif search == "ivf":
-        from lima_curate.select.ivf import ivf_leader_walk
-
-        near = ivf_leader_walk(prompts, responses, leaders_array, has_response, threshold, block=block, seed=seed)
     else:
-        raise ValueError(f"unknown near-duplicate search {search!r} (use 'exact' or 'ivf')")
+        near = ivf_leader_walk(prompts, responses, leaders_array, has_response, threshold, block=block, seed=seed)
     return duplicates + near
 
 
@@ -149,107 +134,3 @@ def exact_duplicates(examples: Sequence[Example], order: Sequence[int]) -> tuple
     return duplicates, leaders
 
 
-def leader_walk(
-    prompts: np.ndarray,
-    responses: np.ndarray,
-    order: np.ndarray,
-    has_response: np.ndarray,
-    threshold: float,
-    block: int = DEFAULT_BLOCK,
-) -> list[Duplicate]:
-    """Greedy near-duplicate removal along ``order`` (rows of the vector arrays), blocked.
-
-    ``has_response`` is aligned with ``order``. Returns the drops.
-    """
-    kept_prompt = np.empty(len(order), dtype=np.int64)  # rows kept so far
-    kept_response = np.empty(len(order), dtype=np.int64)  # ... that have a response
-    n_prompt = n_response = 0
-    drops: list[Duplicate] = []
-    scratch = scratch_for(min(block, len(order)))
-    for part in blocks(len(order), block):
-        rows, with_response = order[part], has_response[part]
-        p_where, p_best = best_matches(
-            prompts[rows], prompts, corpus_rows=kept_prompt[:n_prompt], block=block, scratch=scratch
-        )
-        r_where = np.full(len(rows), -1, dtype=np.int64)
-        r_best = np.full(len(rows), -np.inf, dtype=np.float32)
-        asking = np.flatnonzero(with_response)  # prompt-only items have no response to compare
-        if len(asking) and n_response:
-            r_where[asking], r_best[asking] = best_matches(
-                responses[rows[asking]], responses, corpus_rows=kept_response[:n_response], block=block,
-                scratch=scratch,
-            )
-        keep = resolve_block(
-            prompts[rows], responses[rows], rows, with_response, p_where, p_best, r_where, r_best, threshold,
-            scratch=scratch,
-        )
-        for b in np.flatnonzero(~keep):
-            if p_best[b] >= threshold:
-                drops.append(Duplicate(int(rows[b]), int(p_where[b]), "near_duplicate_prompt", float(p_best[b])))
-            else:
-                drops.append(Duplicate(int(rows[b]), int(r_where[b]), "near_duplicate_response", float(r_best[b])))
-        kept_rows = rows[keep]
-        kept_prompt[n_prompt : n_prompt + len(kept_rows)] = kept_rows
-        n_prompt += len(kept_rows)
-        kept_with_response = rows[keep & with_response]
-        kept_response[n_response : n_response + len(kept_with_response)] = kept_with_response
-        n_response += len(kept_with_response)
-    return drops
-
-
-def resolve_block(
-    block_prompts: np.ndarray,
-    block_responses: np.ndarray,
-    rows: np.ndarray,
-    with_response: np.ndarray,
-    p_where: np.ndarray,
-    p_best: np.ndarray,
-    r_where: np.ndarray,
-    r_best: np.ndarray,
-    threshold: float,
-    scratch: "np.ndarray | None" = None,
-) -> np.ndarray:
-    """Decide one block in order, given its best matches among earlier kept rows.
-
-    Updates ``*_where``/``*_best`` in place to include kept rows of the block itself and
-    returns the keep mask.
-    """
-    prompt_pairs = _pairs_in_block(block_prompts, threshold, None, scratch)
-    response_pairs = _pairs_in_block(block_responses, threshold, with_response, scratch)
-    keep = (p_best < threshold) & (r_best < threshold)
-    later = np.union1d(prompt_pairs[1], response_pairs[1])  # rows with an earlier near twin
-    for b in later:
-        for (a_rows, b_rows, sims), where, best in (
-            (prompt_pairs, p_where, p_best),
-            (response_pairs, r_where, r_best),
-        ):
-            lo, hi = np.searchsorted(b_rows, b, side="left"), np.searchsorted(b_rows, b, side="right")
-            sources, values = a_rows[lo:hi], sims[lo:hi]
-            alive = keep[sources]
-            if alive.any():
-                top = np.argmax(np.where(alive, values, -np.inf))  # first of equals: the earlier row
-                if values[top] > best[b]:
-                    best[b], where[b] = values[top], rows[sources[top]]
-        keep[b] = p_best[b] < threshold and r_best[b] < threshold
-    return keep
-
-
-def _pairs_in_block(
-    vectors: np.ndarray, threshold: float, usable: "np.ndarray | None", scratch: "np.ndarray | None" = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``a < b`` inside a block with cosine >= threshold, sorted by ``(b, a)``."""
-    if usable is not None and not usable.any():
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0, dtype=np.float32)
-    sims = product(vectors, vectors, scratch)
-    np.fill_diagonal(sims, -np.inf)
-    hot = np.flatnonzero(sims.max(axis=0) >= threshold)
-    a, column = np.nonzero(sims[:, hot] >= threshold)
-    b = hot[column]
-    wanted = a < b
-    if usable is not None:
-        wanted &= usable[a] & usable[b]
-    a, b = a[wanted], b[wanted]
-    values = sims[a, b]
-    order = np.lexsort((a, b))
-    return a[order], b[order], values[order]

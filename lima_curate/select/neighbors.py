@@ -3,8 +3,8 @@
 Every function works on float32 row blocks: at most ``block × block`` similarities
 exist at a time (64 MiB at the default 4096), whatever the number of rows. Exact
 search is quadratic in time: comparing N rows with M rows costs N·M·d multiply-adds
-(hours on two cores for 1M × 1M × 384); :mod:`lima_curate.select.ivf` trades
-exactness for speed at that scale.
+(hours on two cores for 1M × 1M × 384); the faiss walk of :mod:`lima_curate.select.leader`
+trades exactness for speed at that scale.
 """
 
 from __future__ import annotations
@@ -92,38 +92,3 @@ def best_matches(
             best[rows] = np.where(better, value, best[rows])
             where[rows] = np.where(better, ids[top], where[rows])
     return where, best
-
-
-def pairs_above(
-    vectors: np.ndarray, threshold: float, *, block: int = DEFAULT_BLOCK
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All pairs ``i < j`` with cosine >= ``threshold``: ``(i, j, cosine)``, sorted by (i, j).
-
-    The output holds only the pairs found, so its size depends on how many there are.
-    """
-    vectors = as_unit_rows(vectors)
-    found_i, found_j, found_s = [], [], []
-    scratch = scratch_for(min(block, len(vectors)))
-    for rows in blocks(len(vectors), block):
-        for columns in blocks(len(vectors), block):
-            if columns.stop <= rows.start:
-                continue
-            sims = product(vectors[rows], vectors[columns], scratch)
-            if columns.start == rows.start:
-                np.fill_diagonal(sims, -np.inf)  # an item is not its own duplicate
-            hit_rows = np.flatnonzero(sims.max(axis=1) >= threshold)
-            if not len(hit_rows):
-                continue
-            sub = sims[hit_rows]
-            r, c = np.nonzero(sub >= threshold)
-            i, j = rows.start + hit_rows[r], columns.start + c
-            upper = i < j
-            found_i.append(i[upper])
-            found_j.append(j[upper])
-            found_s.append(sub[r, c][upper])
-    if not found_i:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty.copy(), np.empty(0, dtype=np.float32)
-    i, j, s = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_s)
-    order = np.lexsort((j, i))
-    return i[order], j[order], s[order]

@@ -4,11 +4,12 @@
 2. Dedup across everything at once (:func:`~lima_curate.select.dedup.deduplicate`):
    hand-written items win over mined ones.
 3. Decontaminate (:func:`~lima_curate.select.decontaminate.decontaminate`) the items
-   bound for training — mined items whose quota goes to ``train`` and hand-written items
-   of split ``train`` — against the evaluation prompts: this build's dev/test-bound items
-   (hand-written dev/test, and every candidate of a test quota such as AskReddit, before
-   selection, so whichever are picked cannot leak) plus ``select.eval_files``. Test-bound
-   items are evaluation prompts themselves and are not checked against one another.
+   bound for training (by the split rule of :mod:`lima_curate.splits`: mined items whose
+   quota goes to ``train`` and hand-written items of split ``train``) against the
+   evaluation prompts: this build's dev/test-bound items (hand-written dev/test, and
+   every candidate of a test quota such as AskReddit, before selection, so whichever are
+   picked cannot leak) plus ``select.eval_files``. Test-bound items are evaluation
+   prompts themselves and are not checked against one another.
 4. Fill every quota from the surviving mined items
    (:func:`~lima_curate.select.quota.select_quotas`); hand-written survivors pass through.
 
@@ -23,13 +24,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from lima_curate.config import PipelineConfig
-from lima_curate.records import META_QUOTA, META_SPLIT, Example
+from lima_curate.records import Example
 from lima_curate.rejects import Rejects
 from lima_curate.select.decontaminate import decontaminate
 from lima_curate.select.dedup import AUTHORED, deduplicate
 from lima_curate.select.embed import Embedder, embed_examples, embed_texts
 from lima_curate.select.evalset import eval_prompts_from_examples, load_eval_files
 from lima_curate.select.quota import Selection, select_quotas
+from lima_curate.splits import split_of
 
 
 @dataclass
@@ -43,9 +45,6 @@ class StageResult:
     @property
     def selected(self) -> list[Example]:
         return self.selection.selected
-
-    def summary(self) -> dict[str, Any]:
-        return {"counts": dict(self.counts), "quotas": self.selection.summary()}
 
     def quota_report(self) -> dict[str, Any]:
         """Per quota: target, pool, selected, shortfall, groups and diversity, for the manifest."""
@@ -66,19 +65,6 @@ class StageResult:
         return rows
 
 
-def split_of(example: Example, config: PipelineConfig) -> str:
-    """train/dev/test: the item's own split (hand-written items), else its quota's, else train."""
-    if example.meta.get(META_SPLIT):
-        return str(example.meta[META_SPLIT])
-    quota = config.select.quotas.get(str(example.meta.get(META_QUOTA) or ""))
-    return quota.split if quota is not None else "train"
-
-
-def training_bound(example: Example, config: PipelineConfig) -> bool:
-    """Whether ``example`` would end up in the train split."""
-    return split_of(example, config) == "train"
-
-
 def select_stage(
     config: PipelineConfig,
     mined: Sequence[Example],
@@ -91,6 +77,11 @@ def select_stage(
     """Run steps 1–4 of the module docstring; every drop goes to ``rejects``."""
     say = progress or (lambda message: None)
     select = config.select
+    quota_splits = select.quota_splits
+
+    def training_bound(example: Example) -> bool:
+        return split_of(example, quota_splits) == "train"
+
     everything = [*authored, *mined]
     embedder = embedder or Embedder(select.embedding)
     say(f"embedding {len(everything)} items")
@@ -101,16 +92,16 @@ def select_stage(
                        block=select.block_size, search=select.near_duplicate_search, seed=config.seed)
     everything, prompts = [everything[i] for i in kept], prompts[kept]
 
-    evals = eval_prompts_from_examples([e for e in everything if not training_bound(e, config)])
+    evals = eval_prompts_from_examples([e for e in everything if not training_bound(e)])
     evals += load_eval_files(select.eval_files)
-    checked = [i for i, e in enumerate(everything) if training_bound(e, config)]
+    checked = [i for i, e in enumerate(everything) if training_bound(e)]
     say(f"decontaminating {len(checked)} items against {len(evals)} evaluation prompts")
     eval_vectors = embed_texts([p.text for p in evals], select.embedding, embedder=embedder)
     survivors = decontaminate([everything[i] for i in checked], prompts[checked], evals, eval_vectors,
                               threshold=select.decontaminate_threshold, rejects=rejects, block=select.block_size)
     keep = np.zeros(len(everything), dtype=bool)
     keep[[checked[i] for i in survivors]] = True
-    keep[[i for i, e in enumerate(everything) if not training_bound(e, config)]] = True
+    keep[[i for i, e in enumerate(everything) if not training_bound(e)]] = True
     rows = np.flatnonzero(keep)
     everything, prompts = [everything[i] for i in rows], prompts[rows]
 

@@ -1,4 +1,4 @@
-"""``lima-curate train``: the command function (the lead registers it on the main app).
+"""``lima-curate train``: the command function (registered on the app in :mod:`lima_curate.cli.main`).
 
 Only light imports here; torch and transformers load when the command runs.
 """
@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from lima_curate.config import ConfigError
+from lima_curate.cli.common import fail
 from lima_curate.errors import InputError
 
 EXAMPLE = "lima-curate train --model PATH_OR_NAME --data output/<name>/train.jsonl --out runs/<name>"
@@ -50,6 +50,8 @@ def train(
     master_port: int = typer.Option(29500, "--master-port", metavar="PORT", help="Port on node 0 when --nnodes > 1."),
 ) -> None:
     """Fine-tune a causal LM on a built set with the LIMA recipe (EOT token, assistant-only loss)."""
+    from lima_curate.config import ConfigError  # pydantic loads with the command, not with --help
+
     try:
         overrides = _overrides(locals())
         from lima_curate.train.config import load_train_config
@@ -63,20 +65,20 @@ def train(
             code = launch(settings, nproc_per_node=nproc_per_node, nnodes=nnodes, node_rank=node_rank,
                           master_addr=master_addr, master_port=master_port)
             if code:
-                typer.echo(f"error: training failed in a worker process (exit status {code})", err=True)
-                raise typer.Exit(code)
+                raise fail(f"training failed in a worker process (exit status {code})", code)
             return
         from lima_curate.train.recipe import run
 
         run(settings)
     except (InputError, ConfigError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(error)) from None
 
 
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:
     """Config overrides from the flags that were given (None means not given)."""
     import yaml
+
+    from lima_curate.config import ConfigError
 
     direct = ("epochs", "lr", "final_lr", "examples_per_step", "small_model", "residual_dropout", "max_seq_len",
               "seed", "batching", "micro_batch_tokens", "engine", "device", "precision", "attn_implementation",

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lima_curate.authoring.check import check_folder, style_findings
-from lima_curate.authoring.cli import author_app
+from lima_curate.cli.author import author_app
 from lima_curate.authoring.similarity import tfidf_similarity
 from lima_curate.config import AuthoredConfig, PipelineConfig
 from lima_curate.records import Example

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lima_curate.authoring.check import check_folder
-from lima_curate.authoring.cli import author_app
+from lima_curate.cli.author import author_app
 from lima_curate.authoring.format import parse_markdown
 from lima_curate.authoring.scaffold import new_example
 from lima_curate.authoring.similarity import no_similarity

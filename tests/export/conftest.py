@@ -1,4 +1,4 @@
-"""Fixtures for the export tests (factories live in export_factories.py)."""
+"""Fixtures for the export tests (factories live in tests/export_factories.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 import yaml
 
-from lima_curate.export.card import card_markdown, funnel_rows, size_category, write_card
+from lima_curate.export.card import card_markdown, size_category, write_card, write_licence_file
 
 from export_factories import mixed, se
 
@@ -35,25 +35,58 @@ def split_card(text):
 def test_card_has_hub_front_matter(tmp_path):
     write_card(tmp_path / "README.md", name="sample", splits=mixed(), manifest=MANIFEST)
     header, body = split_card((tmp_path / "README.md").read_text(encoding="utf-8"))
-    assert header["license"] == "other" and header["license_name"]
+    assert header["license"] == "other" and header["license_name"] == "mixed-source-licences"
+    assert header["license_link"] == "LICENSE.md"  # the Hub's card spec asks for it with license: other
     assert header["language"] == ["en"] and header["task_categories"] == ["text-generation"]
     assert header["size_categories"] == ["n<1K"]
+    assert header["source_datasets"] == ["original", "pushshift-reddit", "stack-exchange-data-dump",
+                                         "super-natural-instructions", "wikihow"]
     assert header["pretty_name"] == "sample: a LIMA-style alignment set"
-    assert header["configs"][0]["data_files"] == [
-        {"split": "train", "path": "train.jsonl"}, {"split": "dev", "path": "dev.jsonl"},
+    assert header["configs"][0]["data_files"] == [  # dev.jsonl is the Hub's `validation` split
+        {"split": "train", "path": "train.jsonl"}, {"split": "validation", "path": "dev.jsonl"},
         {"split": "test", "path": "test.jsonl"}]
     assert body.lstrip().startswith("# sample: a LIMA-style alignment set")
 
 
-def test_card_parses_with_huggingface_hub(tmp_path):
-    from huggingface_hub import DatasetCard
+def test_card_is_a_valid_hub_card_for_huggingface_hub_and_datasets(tmp_path):
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard, DatasetCardData
 
     write_card(tmp_path / "README.md", name="sample", splits=mixed(), manifest=MANIFEST, pretty_name="Sample set")
-    card = DatasetCard.load(tmp_path / "README.md")
+    card = DatasetCard.load(tmp_path / "README.md")  # strict: no ignore_metadata_errors
+    assert isinstance(card.data, DatasetCardData)
     data = card.data.to_dict()
     assert data["license"] == "other" and data["pretty_name"] == "Sample set"
-    assert data["configs"][0]["config_name"] == "default"
+    assert {"license_name", "license_link", "source_datasets", "size_categories", "task_categories",
+            "language"} <= set(data)
     assert "## Sources and counts" in card.text
+    configs = MetadataConfigs.from_dataset_card_data(card.data)  # raises on a malformed `configs`
+    assert [f["split"] for f in configs["default"]["data_files"]] == ["train", "validation", "test"]
+    assert str(card) == (tmp_path / "README.md").read_text(encoding="utf-8")  # a round trip changes nothing
+
+
+def test_load_dataset_on_a_build_folder_finds_train_validation_and_test(tmp_path):
+    from datasets import load_dataset
+
+    from lima_curate.export.splits import write_splits
+
+    folder = tmp_path / "build"
+    write_splits(folder, mixed())
+    write_card(folder / "README.md", name="sample", splits=mixed(), manifest=MANIFEST)
+    loaded = load_dataset(str(folder), cache_dir=str(tmp_path / "cache"))
+    assert sorted(loaded) == ["test", "train", "validation"]
+    assert loaded["validation"].num_rows == len(mixed()["dev"]) and set(loaded["validation"]["split"]) == {"dev"}
+
+
+def test_licence_file_is_what_the_card_links_to(tmp_path):
+    write_licence_file(tmp_path / "LICENSE.md", mixed(), MANIFEST)
+    text = (tmp_path / "LICENSE.md").read_text(encoding="utf-8")
+    card = card_markdown("sample", mixed(), MANIFEST)
+    assert text.startswith("# Licences and terms of this dataset")
+    section = text[text.index("## Licence"):]
+    assert section.strip() in card  # the same licence and terms sections as the card
+    for key in ("stackexchange", "wikihow", "reddit", "sni", "authored"):
+        assert f"### {key}\n" in text
 
 
 def test_card_body_tells_how_it_was_built_and_its_limits():
@@ -62,6 +95,7 @@ def test_card_body_tells_how_it_was_built_and_its_limits():
     assert "| stackexchange | 3 | 0 | 0 | 3 |" in text
     assert "| askreddit | 0 | 0 | 2 | 2 |" in text
     assert "| extract | answer_too_short | 7 |" in text and "| dedup | near_duplicate | 2 |" in text
+    assert text.index("| extract | answer_too_short") < text.index("| dedup | near_duplicate")  # build order
     assert "Quota `stackexchange_stem` is short by 3 items" in text
     assert "Quota `wikihow` is short" not in text
     assert "dev has 1 hand-written items" in text
@@ -74,7 +108,8 @@ def test_card_body_tells_how_it_was_built_and_its_limits():
 def test_single_licence_and_empty_splits():
     text = card_markdown("se", {"train": [se(1), se(2)]}, {})
     header, body = split_card(text)
-    assert header["license"] == "cc-by-sa-4.0" and "license_name" not in header
+    assert header["license"] == "cc-by-sa-4.0" and "license_name" not in header and "license_link" not in header
+    assert header["source_datasets"] == ["stack-exchange-data-dump"]
     assert header["configs"][0]["data_files"] == [{"split": "train", "path": "train.jsonl"}]
     assert "The dev split is empty." in body and "The test split is empty." in body
 
@@ -86,10 +121,3 @@ def test_card_is_deterministic():
 def test_size_categories():
     assert [size_category(n) for n in (0, 999, 1000, 12_000, 2_000_000)] == [
         "n<1K", "n<1K", "1K<n<10K", "10K<n<100K", "1M<n<10M"]
-
-
-def test_funnel_rows_accepts_table_and_nested_forms():
-    rows = [("se", "extract", "short", 2)]
-    assert funnel_rows({"rules": [{"source": "se", "stage": "extract", "rule": "short", "count": 2}]}) == rows
-    assert funnel_rows({"extract": {"se": {"short": 2}}}) == rows
-    assert funnel_rows(None) == []

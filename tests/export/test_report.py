@@ -5,7 +5,6 @@ import pytest
 
 from lima_curate.config import load_pipeline
 from lima_curate.errors import InputError
-from lima_curate.export import write_build_outputs
 from lima_curate.export.report import (
     PAPER_TABLE1,
     bin_counts,
@@ -15,9 +14,7 @@ from lima_curate.export.report import (
     paper_row,
     write_report,
 )
-from lima_curate.config import portable_config
-
-from export_factories import askreddit, authored, candidates, manifest, mixed, se, sni
+from export_factories import askreddit, authored, candidates, mixed, se, sni, write_build
 
 SECTIONS = ("counts", "lengths", "funnel", "quotas", "map", "licence")
 
@@ -32,11 +29,8 @@ def build_dir(tmp_path):
     splits["train"].append(se(9).with_messages([
         {"role": "user", "content": "Why does <script>alert('x')</script> & co. break?"},
         {"role": "assistant", "content": "Because it is HTML."}]))
-    result = write_build_outputs(folder, config, splits, candidates(splits), manifest(splits))
-    (folder / "manifest.json").write_text(json.dumps({**result, "config": portable_config(config)}, sort_keys=True))
-    (folder / "rejected.jsonl").write_text(
-        json.dumps({"id": "x", "source": "wikihow", "stage": "extract", "rule": "too_short", "detail": "",
-                    "record": {}}) + "\n")
+    result = write_build(folder, config, splits)
+    (folder / "manifest.json").write_text(json.dumps(result, sort_keys=True))
     return folder
 
 
@@ -90,13 +84,18 @@ def test_map_can_be_turned_off_and_missing_candidates_are_said(build_dir):
     assert "No candidates.jsonl in this build" in page
 
 
-def test_funnel_falls_back_to_rejected_jsonl(build_dir):
+def test_funnel_reads_the_manifest_in_build_order(build_dir):
+    assert load_build(build_dir).funnel == [
+        ("stackexchange", "extract", "kept", 13), ("stackexchange", "extract", "answer_too_short", 7),
+        ("wikihow", "extract", "kept", 12), ("wikihow", "dedup", "near_duplicate", 2),
+        ("writingprompts", "extract", "not_english", 4)]
+    page = write_report(build_dir, projection="none").read_text(encoding="utf-8")
+    funnel = page[page.index('<section id="funnel">'):]
+    assert funnel.index("<td>extract</td>") < funnel.index("<td>dedup</td>")  # build order, not alphabetical
     data = json.loads((build_dir / "manifest.json").read_text())
     del data["counts"]
     (build_dir / "manifest.json").write_text(json.dumps(data))
-    build = load_build(build_dir)
-    assert build.funnel == [("wikihow", "extract", "too_short", 1)]
-    assert any("rejected.jsonl" in note for note in build.notes)
+    assert "No counts" in write_report(build_dir, projection="none").read_text(encoding="utf-8")
 
 
 def test_bad_inputs_are_one_line_input_errors(tmp_path, build_dir):
@@ -153,7 +152,7 @@ def test_cli_command(build_dir):
     import typer
     from typer.testing import CliRunner
 
-    from lima_curate.export.report_cli import report
+    from lima_curate.cli.report import report
 
     app = typer.Typer()
     app.command()(report)

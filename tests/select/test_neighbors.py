@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lima_curate.select.neighbors import best_matches, blocks, pairs_above
+from lima_curate.select.neighbors import best_matches, blocks
 
 
 def test_blocks_cover_the_range_once():
@@ -31,14 +31,3 @@ def test_best_matches_over_a_subset_returns_corpus_rows(make_vectors):
 def test_best_matches_with_no_candidates(make_vectors):
     where, best = best_matches(make_vectors(3), make_vectors(5), corpus_rows=np.array([], dtype=np.int64))
     assert where.tolist() == [-1, -1, -1] and np.all(np.isneginf(best))
-
-
-@pytest.mark.parametrize("block", [3, 16, 4096])
-def test_pairs_above_finds_exactly_the_planted_pairs(make_vectors, block):
-    vectors = make_vectors(60, dim=32, seed=5)
-    vectors[41] = vectors[7]
-    vectors[59] = vectors[2] * 0.99 + vectors[3] * 0.01
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    i, j, sims = pairs_above(vectors, 0.95, block=block)
-    assert list(zip(i.tolist(), j.tolist())) == [(2, 59), (7, 41)]
-    assert sims[1] == pytest.approx(1.0, abs=1e-6)

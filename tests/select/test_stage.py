@@ -54,8 +54,9 @@ def test_the_stage_dedups_decontaminates_and_fills_quotas(tmp_path):
     assert [e.id for e in result.authored] == ["authored-001", "authored-002"]
     assert len(result.selection.quotas["stackexchange_other"].selected) == 3
     assert [e.id for e in result.selection.quotas["askreddit"].selected] == ["stackexchange-023"]
-    assert result.counts["eval_prompts"] == 3  # authored test, the askreddit candidate, the file and result.counts["after_dedup"] == 12
-    assert set(result.summary()["quotas"]) == {"askreddit", "stackexchange_other"}
+    assert result.counts["eval_prompts"] == 3  # the authored dev prompt, the askreddit candidate, the file
+    assert result.counts["after_dedup"] == 12
+    assert set(result.quota_report()) == {"askreddit", "stackexchange_other"}
 
 
 def test_nothing_in_nothing_out_without_calling_the_model(tmp_path):

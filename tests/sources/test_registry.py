@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from lima_curate import executor, pipeline
-from lima_curate.config import load_pipeline
+from lima_curate.config import QUOTA_NAMES, load_pipeline
 from lima_curate.records import dumps
 from lima_curate.rejects import Rejects
 from lima_curate.sources import registry
@@ -22,6 +22,7 @@ def test_every_source_has_its_folder_and_quotas(repo_root: Path):
     produced = {quota for source in registry.SOURCES for quota in source.quotas}
     recipe = yaml.safe_load((repo_root / "pipelines" / "lima.yaml").read_text())["select"]["quotas"]
     assert set(recipe) == produced
+    assert set(QUOTA_NAMES) == produced  # the names the config accepts are the ones the sources fill
 
 
 def extract(repo_root: Path, overrides: dict) -> tuple[list, Rejects, list]:

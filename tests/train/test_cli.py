@@ -115,7 +115,7 @@ def test_help_shows_every_option_whole_and_no_bool_placeholders(columns):
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     if columns:
         env["COLUMNS"] = columns
-    shown = subprocess.run([sys.executable, "-c", "from lima_curate.cli import app; app()", "train", "--help"],
+    shown = subprocess.run([sys.executable, "-c", "from lima_curate.cli.main import app; app()", "train", "--help"],
                            capture_output=True, text=True, env=env, check=True).stdout
     names = [flag for parameter in inspect.signature(train).parameters.values()
              for flag in parameter.default.param_decls]

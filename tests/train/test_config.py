@@ -42,6 +42,17 @@ def test_yaml_file_with_relative_paths_and_flags_on_top(tmp_path):
     ("data: a\nout: b\nmodel: c\nmicro_batch_tokens: 100\n", "micro_batch_tokens: must be at least max_seq_len"),
     ("data: a\nout: b\nepochs: 3\n", "model: required"),
     ("data: a\nout: b\nmodel: c\nbatching: sorted\n", "batching: must be one of packed, padded"),
+    ("data: a\nout: b\nmodel: c\nepochs: '3'\n", "epochs: expected an integer, got '3'"),
+    ("data: a\nout: b\nmodel: c\nepochs: true\n", "epochs: expected an integer, got True"),
+    ("data: a\nout: b\nmodel: c\nlr: .nan\n", "lr: NaN is not a usable value"),
+    ("data: a\nout: b\nmodel: c\nlr: .inf\n", "lr: must be a finite number, got inf"),
+    ("data: a\nout: b\nmodel: c\nfinal_lr: 0.1\n", "final_lr: must be between 0 and lr (1e-05), got 0.1"),
+    ("data: a\nout: b\nmodel: c\nbeta2: 1\n", "beta2: must be less than 1.0, got 1"),
+    ("data: a\nout: b\nmodel: c\neot_token: '  '\n", "eot_token: must not be empty"),
+    ("data: a\nout: b\nmodel: c\nfirst_save_epoch: 5\nlast_save_epoch: 2\n",
+     "last_save_epoch: must be at least first_save_epoch - 1"),
+    ("data: a\nout: b\nmodel: c\ngeneration:\n  top_p: 0\n", "generation.top_p: must be more than 0.0, got 0"),
+    ("data: a\nout: b\nmodel: c\ngeneration:\n  top_k: 5\n", "generation.top_k: unknown key (known here: "),
 ])
 def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, message):
     (tmp_path / "cfg.yaml").write_text(text)
@@ -60,3 +71,10 @@ def test_lr_decays_linearly_from_peak_to_final_without_warmup():
 
 def test_warmup_when_asked():
     assert [lr_factor(s, 10, 2, 0.1) for s in (0, 1, 2)] == [0.5, 1.0, 1.0]
+
+
+def test_the_config_round_trips_through_its_dict_for_launched_workers():
+    from lima_curate.train.config import config_dict, from_dict
+
+    config = load_train_config(None, {**REQUIRED, "small_model": True, "generation.top_p": 0.5})
+    assert from_dict(config_dict(config)) == config

@@ -50,7 +50,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Iterator
 
-from lima_curate.config import ConfigError, StackExchangeConfig
+from lima_curate.config import StackExchangeConfig
 from lima_curate.executor import Helpers, Unit
 from lima_curate.records import (
     META_GROUP,
@@ -91,7 +91,6 @@ log = logging.getLogger(__name__)
 
 def units(root: Path, config: StackExchangeConfig, seed: int = 0) -> list[Unit]:
     """One work unit per site to read under ``root`` (see :func:`site_outcomes`)."""
-    check_config(config)
     root = Path(root)
     sites = site_table.select_sites(find_sites(root), config, root)
     if not sites:
@@ -108,18 +107,6 @@ def extract(
     """Yield the Stack Exchange candidates under ``root`` that pass every rule (``config.workers``
     processes); drops go to ``rejects``."""
     yield from run_units(units(root, config, seed), rejects, workers=config.workers)
-
-
-def check_config(config: StackExchangeConfig) -> None:
-    """Raise ConfigError for settings this source cannot use."""
-    where = "sources.stackexchange"
-    site_table.check_config(config)
-    if not 0.0 <= config.title_prompt_probability <= 1.0:
-        raise ConfigError(f"{where}.title_prompt_probability: expected 0..1, got {config.title_prompt_probability}")
-    if config.min_answer_chars > config.max_answer_chars:
-        raise ConfigError(f"{where}: min_answer_chars is above max_answer_chars")
-    if config.workers < 0:
-        raise ConfigError(f"{where}.workers: expected 0 or more, got {config.workers}")
 
 
 # ---------------------------------------------------------------- one site

@@ -19,11 +19,10 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from lima_curate.config import ConfigError, StackExchangeConfig
+from lima_curate.config import StackExchangeConfig
 from lima_curate.errors import InputError
 from lima_curate.sources.stackexchange.dump import SiteDump
 
-DOMAINS = ("stem", "other")
 SE_SUFFIX = ".stackexchange.com"
 
 log = logging.getLogger(__name__)
@@ -57,16 +56,6 @@ def site_table() -> dict[str, str]:
 def _matches(site: str, names: tuple[str, ...]) -> bool:
     wanted = {name.lower() for name in names}
     return site.lower() in wanted or short_name(site) in wanted
-
-
-def check_config(config: StackExchangeConfig) -> None:
-    """Raise ConfigError for a domain setting that cannot be used."""
-    where = "sources.stackexchange"
-    if config.default_domain not in DOMAINS:
-        raise ConfigError(f"{where}.default_domain: expected 'stem' or 'other', got {config.default_domain!r}")
-    both = sorted({short_name(s) for s in config.stem_sites} & {short_name(s) for s in config.other_sites})
-    if both:
-        raise ConfigError(f"{where}: {both[0]!r} is in both stem_sites and other_sites")
 
 
 def site_domain(site: str, config: StackExchangeConfig) -> str:

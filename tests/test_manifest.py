@@ -1,4 +1,4 @@
-from lima_curate.summary import rule_rows
+from lima_curate.manifest import funnel_rows
 
 
 def test_rows_read_as_a_funnel_per_source():
@@ -9,10 +9,11 @@ def test_rows_read_as_a_funnel_per_source():
         {"source": "wikihow", "stage": "extract", "rule": "kept", "count": 5},
         {"source": "sni", "stage": "extract", "rule": "kept", "count": 1},
     ]
-    assert [(s, st, r) for s, st, r, _ in rule_rows(table)] == [
+    assert [(s, st, r) for s, st, r, _ in funnel_rows({"rules": table})] == [
         ("sni", "extract", "kept"),
         ("wikihow", "extract", "kept"),
         ("wikihow", "extract", "response_too_short"),
         ("wikihow", "dedup", "kept"),
         ("wikihow", "select", "kept"),
     ]
+    assert funnel_rows(None) == [] and funnel_rows({}) == []

@@ -1,6 +1,6 @@
 import pytest
 
-from lima_curate.export.licence import (
+from lima_curate.licence import (
     SOURCE_TERMS,
     TERMS_NOTICES,
     TERMS_SHORT,

@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import typer
 
-DEFAULT_PIPELINE = Path("pipelines/sample.yaml")
+from lima_curate.cli.common import DEFAULT_PIPELINE, fail, user_errors
+
 DEFAULT_DIR = Path("raw/authored")
 
 author_app = typer.Typer(
@@ -17,11 +18,6 @@ author_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _config(pipeline: "Path | None"):
@@ -42,6 +38,7 @@ def _shown(path: Path) -> Path:
 
 
 @author_app.command("new")
+@user_errors
 def new(
     folder: Optional[Path] = typer.Option(None, "--dir", help="Authored folder (default: the pipeline's authored.dir, else raw/authored)."),
     ident: Optional[str] = typer.Option(None, "--id", help="Example id, also the file name (default: <split>-NNN)."),
@@ -57,17 +54,12 @@ def new(
     import subprocess
 
     from lima_curate.authoring.scaffold import new_example
-    from lima_curate.config import ConfigError
-    from lima_curate.errors import InputError
 
-    try:
-        if folder is None:
-            configured = _config(pipeline).authored.dir
-            folder = _shown(Path(configured)) if configured else DEFAULT_DIR
-        tag_list = [t for value in tags for t in value.split(",") if t.strip()]
-        path = new_example(folder, ident=ident, group=group, split=split, tags=tag_list, author=author)
-    except (ConfigError, InputError) as bad:
-        raise _fail(str(bad)) from None
+    if folder is None:
+        configured = _config(pipeline).authored.dir
+        folder = _shown(Path(configured)) if configured else DEFAULT_DIR
+    tag_list = [t for value in tags for t in value.split(",") if t.strip()]
+    path = new_example(folder, ident=ident, group=group, split=split, tags=tag_list, author=author)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if edit and editor:
         status = subprocess.run([*shlex.split(editor), str(path)], check=False).returncode
@@ -77,6 +69,7 @@ def new(
 
 
 @author_app.command("check")
+@user_errors
 def check(
     folder: Optional[Path] = typer.Argument(None, help="Authored folder (default: the pipeline's authored.dir, else raw/authored)."),
     pipeline: Optional[Path] = typer.Option(None, "--pipeline", help="Pipeline file: targets, length bounds, thresholds, embeddings."),
@@ -87,35 +80,25 @@ def check(
     """Lint the authored folder: fields, sections, lengths, duplicates, leakage, counts, voice."""
     from lima_curate.authoring.check import check_folder, summary
     from lima_curate.authoring.findings import ERROR, WARNING
-    from lima_curate.config import ConfigError
-    from lima_curate.errors import InputError
     from lima_curate.records import read_examples
 
     if similarity not in ("embedding", "tfidf", "none"):
-        raise _fail(f"--similarity must be embedding, tfidf or none, not {similarity!r}")
-    try:
-        config = _config(pipeline)
-    except ConfigError as bad:
-        raise _fail(str(bad)) from None
+        raise fail(f"--similarity must be embedding, tfidf or none, not {similarity!r}")
+    config = _config(pipeline)
     if folder is None:
         folder = _shown(Path(config.authored.dir)) if config.authored.dir else DEFAULT_DIR
     if not folder.is_dir():
-        raise _fail(f"{folder}: not a folder")
+        raise fail(f"{folder}: not a folder")
     items = []
     for path in mined:
         try:
             items.extend(read_examples(path))
         except FileNotFoundError:
-            raise _fail(f"{path}: --mined file not found") from None
-        except InputError as bad:
-            raise _fail(str(bad)) from None
+            raise fail(f"{path}: --mined file not found") from None
     measure, label = _similarity(similarity, config)
     if label:
         typer.echo(f"similarity: {label}", err=True)
-    try:
-        findings = check_folder(folder, config, mined=items, similarity=measure)
-    except InputError as bad:  # e.g. the embedding model cannot be loaded
-        raise _fail(str(bad)) from None
+    findings = check_folder(folder, config, mined=items, similarity=measure)  # InputError: e.g. no model
     for finding in findings:
         typer.echo(finding.render(str(folder)))
     typer.echo(summary(findings))

@@ -114,30 +114,42 @@ def candidates(splits: dict[str, list[Example]], runners_up: int = 40) -> list[E
     return out
 
 
-def manifest(splits: dict[str, list[Example]]) -> dict:
-    """A manifest like the pipeline's, before export adds licence and terms."""
-    from collections import Counter
+COUNTS = [
+    {"source": "stackexchange", "stage": "extract", "rule": "answer_too_short", "count": 7},
+    {"source": "stackexchange", "stage": "extract", "rule": "kept", "count": 13},
+    {"source": "wikihow", "stage": "extract", "rule": "kept", "count": 12},
+    {"source": "wikihow", "stage": "dedup", "rule": "near_duplicate", "count": 2},
+    {"source": "writingprompts", "stage": "extract", "rule": "not_english", "count": 4},
+]
+QUOTAS = {
+    "stackexchange_stem": {"split": "train", "target": 4, "pool": 1, "selected": 1, "shortfall": 3,
+                           "diversity": {"mean_pairwise_cosine_distance": {"selected": 0.61, "random": 0.55},
+                                         "cluster_coverage": {"selected": 1.0, "random": 0.8}}},
+    "wikihow": {"split": "train", "target": 2, "pool": 12, "selected": 2, "shortfall": 0},
+}
 
-    return {
-        "name": "sample",
-        "version": "0.1.0",
-        "seed": 0,
-        "command": "lima-curate build pipelines/sample.yaml",
-        "config_hash": "0123456789abcdef",
-        "inputs": [{"path": "raw/stackexchange/coffee/Posts.xml", "bytes": 1000, "sha256": "ab" * 32}],
-        "counts": {"rules": [
-            {"source": "stackexchange", "stage": "extract", "rule": "answer_too_short", "count": 7},
-            {"source": "stackexchange", "stage": "extract", "rule": "kept", "count": 13},
-            {"source": "wikihow", "stage": "extract", "rule": "kept", "count": 12},
-            {"source": "wikihow", "stage": "dedup", "rule": "near_duplicate", "count": 2},
-            {"source": "writingprompts", "stage": "extract", "rule": "not_english", "count": 4},
-        ]},
-        "quotas": {
-            "stackexchange_stem": {"split": "train", "target": 4, "pool": 1, "selected": 1, "shortfall": 3,
-                                   "diversity": {"mean_pairwise_cosine_distance": {"selected": 0.61, "random": 0.55},
-                                                 "cluster_coverage": {"selected": 1.0, "random": 0.8}}},
-            "wikihow": {"split": "train", "target": 2, "pool": 12, "selected": 2, "shortfall": 0},
-        },
-        "splits": {s: dict(sorted(Counter(e.source for e in items).items())) for s, items in splits.items()},
-        "notes": ["authored: dev has 1 hand-written items, the recipe wants 4 (3 missing)"],
-    }
+
+def manifest(splits: dict[str, list[Example]], config=None, outputs=()) -> dict:
+    """A manifest built as the pipeline builds it, with fabricated counts, quotas and inputs."""
+    from lima_curate.config import PipelineConfig
+    from lima_curate.manifest import build_manifest
+
+    result = build_manifest(
+        config or PipelineConfig(), command="lima-curate build pipelines/sample.yaml",
+        inputs=[{"path": "raw/stackexchange/coffee/Posts.xml", "bytes": 1000, "sha256": "ab" * 32}],
+        counts=COUNTS, quotas=QUOTAS, selection={}, splits=splits,
+        notes=["authored: dev has 1 hand-written items, the recipe wants 4 (3 missing)"], outputs=list(outputs),
+    )
+    result["config_hash"] = "0123456789abcdef"  # a recognisable value for the tests
+    return result
+
+
+def write_build(folder, config, splits: dict[str, list[Example]]) -> dict:
+    """Write a build folder's export files as the pipeline does; return its manifest."""
+    from lima_curate.export import write_data_files, write_documents
+    from lima_curate.manifest import describe_outputs
+
+    written = write_data_files(folder, config.export, splits, candidates(splits))
+    result = manifest(splits, config, describe_outputs(folder, written))
+    write_documents(folder, config.name, config.export, splits, result)
+    return result

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from lima_curate.records import Example, write_jsonl
-from lima_curate.review.cli import review
+from lima_curate.cli.review import review
 from lima_curate.review.decisions import load_decisions
 
 app = typer.Typer()

@@ -7,15 +7,12 @@ from typing import Optional
 
 import typer
 
-DEFAULT_PIPELINE = Path("pipelines/sample.yaml")
+from lima_curate.cli.common import default_pipeline, fail, user_errors
+
 CANDIDATES = "candidates.jsonl"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
+@user_errors
 def review(
     pipeline: Optional[Path] = typer.Argument(None, help="Pipeline file (default: pipelines/sample.yaml)."),
     out: Path = typer.Option(Path("output"), "--out", help="Build outputs folder: reads OUT/<name>/candidates.jsonl."),
@@ -27,25 +24,18 @@ def review(
     inline: bool = typer.Option(False, "--inline", help="Type edits in the terminal even when an editor is set."),
 ) -> None:
     """Accept, reject or edit mined candidates; decisions go to <pipeline>.review.jsonl."""
-    from lima_curate.config import ConfigError, load_pipeline
-    from lima_curate.errors import InputError
+    from lima_curate.config import load_pipeline
     from lima_curate.records import META_QUOTA, read_examples
     from lima_curate.review.decisions import DecisionLog, decisions_path
     from lima_curate.review.terminal import Session, choose_editor, run_review
 
-    if pipeline is None:
-        if not DEFAULT_PIPELINE.is_file():
-            raise _fail(f"{DEFAULT_PIPELINE}: not found; run from the repository root or name a pipeline file")
-        pipeline = DEFAULT_PIPELINE
-    try:
-        config = load_pipeline(pipeline)
-        path = out / config.name / CANDIDATES
-        if not path.is_file():
-            raise _fail(f"{path}: not found; run `lima-curate build {pipeline}` first")
-        candidates = list(read_examples(path))
-        log = DecisionLog(decisions_path(config, pipeline))
-    except (ConfigError, InputError) as bad:
-        raise _fail(str(bad)) from None
+    pipeline = default_pipeline(pipeline)
+    config = load_pipeline(pipeline)
+    path = out / config.name / CANDIDATES
+    if not path.is_file():
+        raise fail(f"{path}: not found; run `lima-curate build {pipeline}` first")
+    candidates = list(read_examples(path))
+    log = DecisionLog(decisions_path(config, pipeline))
     if source:
         candidates = [c for c in candidates if c.source == source]
     if quota:

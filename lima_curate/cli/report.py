@@ -1,4 +1,4 @@
-"""The ``lima-curate report`` command (light imports; the work is in :mod:`.report`)."""
+"""``lima-curate report``: the HTML report of a build (the work is in :mod:`lima_curate.export.report`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Optional
 
 import typer
 
+from lima_curate.cli.common import user_errors
 
+
+@user_errors
 def report(
     build_dir: Path = typer.Argument(
         Path("output/sample"), help="A build folder (OUT/<name>/ written by `lima-curate build`)."

@@ -1,0 +1,238 @@
+"""The greedy "leader" walk behind near-duplicate removal, exact or through a faiss index.
+
+Rows are visited in ranked ``order`` (best first); a row is dropped when a row kept before
+it has a prompt (or, when both have one, a response) with cosine >= ``threshold``. The walk
+goes in blocks: each block is compared with the rows kept in earlier blocks, then resolved
+in order inside itself (:func:`resolve_block`, exact).
+
+``leader_walk`` compares each block with every kept row (:func:`best_matches`, blocked):
+O(N·K·d) time for N rows of which K are kept, quadratic; memory O(block²) beyond the
+vectors. ``ivf_leader_walk`` files the kept rows in a faiss ``IndexIVFFlat`` (about √N
+cells from a seeded spherical k-means on a sample) and compares each block only with the
+kept rows of its ``probes`` nearest cells: approximate (a duplicate in a cell that was not
+probed is missed), for millions of items. It runs on one thread (many small searches; on
+two shared cores more threads only slowed it down), which also makes it deterministic for
+a seed on every machine. Both walks return the same kind of drops, with the same rules and
+details. Figures: benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches, blocks, product, scratch_for, single_threaded_blas
+
+SEARCHES = ("exact", "ivf")
+PROBES = 3  # cells searched per query in the ivf walk
+WALK_BLOCK = 2048  # rows per block of the ivf walk: its in-block exact check costs N·block·d
+FIT_SAMPLE = 50_000  # rows the ivf cells are fitted on
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """One drop decision: ``dropped`` and ``kept`` are positions in the input list."""
+
+    dropped: int
+    kept: int
+    rule: str
+    similarity: float
+
+
+def leader_walk(
+    prompts: np.ndarray,
+    responses: np.ndarray,
+    order: np.ndarray,
+    has_response: np.ndarray,
+    threshold: float,
+    block: int = DEFAULT_BLOCK,
+) -> list[Duplicate]:
+    """Greedy near-duplicate removal along ``order`` (rows of the vector arrays), blocked.
+
+    ``has_response`` is aligned with ``order``. Returns the drops.
+    """
+    kept_prompt = np.empty(len(order), dtype=np.int64)  # rows kept so far
+    kept_response = np.empty(len(order), dtype=np.int64)  # ... that have a response
+    n_prompt = n_response = 0
+    drops: list[Duplicate] = []
+    scratch = scratch_for(min(block, len(order)))
+    for part in blocks(len(order), block):
+        rows, with_response = order[part], has_response[part]
+        p_where, p_best = best_matches(
+            prompts[rows], prompts, corpus_rows=kept_prompt[:n_prompt], block=block, scratch=scratch
+        )
+        r_where = np.full(len(rows), -1, dtype=np.int64)
+        r_best = np.full(len(rows), -np.inf, dtype=np.float32)
+        asking = np.flatnonzero(with_response)  # prompt-only items have no response to compare
+        if len(asking) and n_response:
+            r_where[asking], r_best[asking] = best_matches(
+                responses[rows[asking]], responses, corpus_rows=kept_response[:n_response], block=block,
+                scratch=scratch,
+            )
+        keep = resolve_block(
+            prompts[rows], responses[rows], rows, with_response, p_where, p_best, r_where, r_best, threshold,
+            scratch=scratch,
+        )
+        drops += _drops(rows, keep, p_where, p_best, r_where, r_best, threshold)
+        kept_rows = rows[keep]
+        kept_prompt[n_prompt : n_prompt + len(kept_rows)] = kept_rows
+        n_prompt += len(kept_rows)
+        kept_with_response = rows[keep & with_response]
+        kept_response[n_response : n_response + len(kept_with_response)] = kept_with_response
+        n_response += len(kept_with_response)
+    return drops
+
+
+def ivf_leader_walk(
+    prompts: np.ndarray,
+    responses: np.ndarray,
+    order: np.ndarray,
+    has_response: np.ndarray,
+    threshold: float,
+    *,
+    block: int = DEFAULT_BLOCK,
+    seed: int = 0,
+    probes: int = PROBES,
+) -> list[Duplicate]:
+    """Approximate :func:`leader_walk` (same arguments, same output) through faiss IVF indexes.
+
+    The walk uses blocks of at most ``WALK_BLOCK`` rows whatever ``block`` says: here the
+    exact comparison inside each block is the largest cost.
+    """
+    if not len(order):
+        return []
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # many small searches: extra threads only add hand-over cost
+    try:
+        with single_threaded_blas():
+            return _ivf_walk(prompts, responses, order, has_response, threshold, min(block, WALK_BLOCK), seed, probes)
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
+def _ivf_walk(prompts: np.ndarray, responses: np.ndarray, order: np.ndarray, has_response: np.ndarray,
+              threshold: float, block: int, seed: int, probes: int) -> list[Duplicate]:
+    prompt_index = _ivf_index(prompts, order, seed, probes)
+    with_response_rows = order[has_response]
+    response_index = _ivf_index(responses, with_response_rows, seed + 1, probes) if len(with_response_rows) else None
+    drops: list[Duplicate] = []
+    scratch = scratch_for(min(block, len(order)))
+    for part in blocks(len(order), block):
+        rows, with_response = order[part], has_response[part]
+        p_where, p_best = _search(prompt_index, prompts[rows])
+        r_where = np.full(len(rows), -1, dtype=np.int64)
+        r_best = np.full(len(rows), -np.inf, dtype=np.float32)
+        asking = np.flatnonzero(with_response)
+        if response_index is not None and len(asking):
+            r_where[asking], r_best[asking] = _search(response_index, responses[rows[asking]])
+        keep = resolve_block(prompts[rows], responses[rows], rows, with_response,
+                             p_where, p_best, r_where, r_best, threshold, scratch=scratch)
+        drops += _drops(rows, keep, p_where, p_best, r_where, r_best, threshold)
+        _add(prompt_index, prompts, rows[keep])
+        if response_index is not None:
+            _add(response_index, responses, rows[keep & with_response])
+    return drops
+
+
+def _ivf_index(vectors: np.ndarray, rows: np.ndarray, seed: int, probes: int):
+    """An empty faiss IndexIVFFlat (inner product) whose ~√N cells are fitted on ``vectors[rows]``."""
+    import faiss
+
+    cells = max(1, int(round(math.sqrt(len(rows)))))
+    sample = rows
+    if len(rows) > FIT_SAMPLE:
+        sample = np.sort(np.random.default_rng(seed).choice(rows, size=FIT_SAMPLE, replace=False))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], cells,
+                               faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = seed
+    index.cp.spherical = True
+    index.cp.min_points_per_centroid = 1  # small pools: no warning, the cells are just coarse
+    index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+    index.nprobe = min(probes, cells)
+    return index
+
+
+def _search(index, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best kept row of each query among its probed cells: ``(row, cosine)``; -1/-inf if none."""
+    sims, rows = index.search(np.ascontiguousarray(queries, dtype=np.float32), 1)
+    where = rows[:, 0].astype(np.int64)
+    return where, np.where(where >= 0, sims[:, 0], -np.inf).astype(np.float32)
+
+
+def _add(index, vectors: np.ndarray, rows: np.ndarray) -> None:
+    if len(rows):
+        index.add_with_ids(np.ascontiguousarray(vectors[rows], dtype=np.float32), rows.astype(np.int64))
+
+
+def _drops(rows: np.ndarray, keep: np.ndarray, p_where: np.ndarray, p_best: np.ndarray, r_where: np.ndarray,
+           r_best: np.ndarray, threshold: float) -> list[Duplicate]:
+    """The drop decisions of one resolved block: the prompt rule first, else the response rule."""
+    drops = []
+    for b in np.flatnonzero(~keep):
+        if p_best[b] >= threshold:
+            drops.append(Duplicate(int(rows[b]), int(p_where[b]), "near_duplicate_prompt", float(p_best[b])))
+        else:
+            drops.append(Duplicate(int(rows[b]), int(r_where[b]), "near_duplicate_response", float(r_best[b])))
+    return drops
+
+
+def resolve_block(
+    block_prompts: np.ndarray,
+    block_responses: np.ndarray,
+    rows: np.ndarray,
+    with_response: np.ndarray,
+    p_where: np.ndarray,
+    p_best: np.ndarray,
+    r_where: np.ndarray,
+    r_best: np.ndarray,
+    threshold: float,
+    scratch: "np.ndarray | None" = None,
+) -> np.ndarray:
+    """Decide one block in order, given its best matches among earlier kept rows.
+
+    Updates ``*_where``/``*_best`` in place to include kept rows of the block itself and
+    returns the keep mask.
+    """
+    prompt_pairs = _pairs_in_block(block_prompts, threshold, None, scratch)
+    response_pairs = _pairs_in_block(block_responses, threshold, with_response, scratch)
+    keep = (p_best < threshold) & (r_best < threshold)
+    later = np.union1d(prompt_pairs[1], response_pairs[1])  # rows with an earlier near twin
+    for b in later:
+        for (a_rows, b_rows, sims), where, best in (
+            (prompt_pairs, p_where, p_best),
+            (response_pairs, r_where, r_best),
+        ):
+            lo, hi = np.searchsorted(b_rows, b, side="left"), np.searchsorted(b_rows, b, side="right")
+            sources, values = a_rows[lo:hi], sims[lo:hi]
+            alive = keep[sources]
+            if alive.any():
+                top = np.argmax(np.where(alive, values, -np.inf))  # first of equals: the earlier row
+                if values[top] > best[b]:
+                    best[b], where[b] = values[top], rows[sources[top]]
+        keep[b] = p_best[b] < threshold and r_best[b] < threshold
+    return keep
+
+
+def _pairs_in_block(
+    vectors: np.ndarray, threshold: float, usable: "np.ndarray | None", scratch: "np.ndarray | None" = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``a < b`` inside a block with cosine >= threshold, sorted by ``(b, a)``."""
+    if usable is not None and not usable.any():
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float32)
+    sims = product(vectors, vectors, scratch)
+    np.fill_diagonal(sims, -np.inf)
+    hot = np.flatnonzero(sims.max(axis=0) >= threshold)
+    a, column = np.nonzero(sims[:, hot] >= threshold)
+    b = hot[column]
+    wanted = a < b
+    if usable is not None:
+        wanted &= usable[a] & usable[b]
+    a, b = a[wanted], b[wanted]
+    values = sims[a, b]
+    order = np.lexsort((a, b))
+    return a[order], b[order], values[order]
