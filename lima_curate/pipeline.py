@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from lima_curate import __version__
-from lima_curate.atomic import staged_directory
+from lima_curate.atomic import build_directory
 from lima_curate.config import PipelineConfig, config_hash
 from lima_curate.manifest import describe_inputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
@@ -139,7 +139,7 @@ def build(
     raw = Path(raw or config.raw)
     notes: list[str] = []
     final = Path(out) / config.name
-    with staged_directory(final) as stage:
+    with build_directory(Path(out), config.name) as stage:
         rejects = Rejects(stage / "rejected.jsonl")
         try:
             mined = extract_sources(config, raw, rejects, notes, say)
