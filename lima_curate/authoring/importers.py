@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import PurePosixPath
 from typing import Any
 
 from lima_curate.authoring.findings import Finding, error
 from lima_curate.authoring.items import FIELDS, AuthoredItem, Turn, normalise_text
+from lima_curate.safe_json import JSONError, loads
 
 TEXT_KEYS = ("messages", "prompt", "response")
 CSV_COLUMNS = ("prompt", "response", *FIELDS)
@@ -34,8 +34,8 @@ def parse_jsonl(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as bad_json:
+            record = loads(line)
+        except JSONError as bad_json:
             problems.append(error("bad-record", file, number, f"not valid JSON ({bad_json.msg})"))
             continue
         if not isinstance(record, dict):

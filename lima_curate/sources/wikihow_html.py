@@ -24,10 +24,11 @@ A page without any ``div.step`` is not an article (category, search or user page
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
+from lima_curate import safe_json
+from lima_curate.numbers import int64_or_none
 from lima_curate.sources.wikihow_article import Article, Section, Step, clean_inline
 
 # removed before any text is read: media, scripts, ads, polls, quizzes, reference markers
@@ -67,8 +68,8 @@ def _config_vars(html: str) -> dict[str, object]:
         if name in found:
             continue
         try:
-            found[name] = json.loads(raw)
-        except json.JSONDecodeError:
+            found[name] = safe_json.loads(raw)
+        except safe_json.JSONError:
             continue
     return found
 
@@ -77,8 +78,8 @@ def _json_ld(soup) -> list[dict]:
     blocks = []
     for script in soup.find_all("script", type="application/ld+json"):
         try:
-            data = json.loads(script.string or "")
-        except json.JSONDecodeError:
+            data = safe_json.loads(script.string or "")
+        except safe_json.JSONError:
             continue
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):
@@ -191,8 +192,8 @@ def _numbers(html: str, soup) -> tuple["int | None", "int | None"]:
     box = soup.find(attrs={"data-helpful": True})
     helpful = box.get("data-helpful") if box is not None else None
     return (
-        int(views.group(1).replace(",", "")) if views else None,
-        int(helpful) if helpful and str(helpful).isdigit() else None,
+        int64_or_none(views.group(1).replace(",", "")) if views else None,
+        int64_or_none(helpful) if helpful and str(helpful).isdigit() else None,
     )
 
 
