@@ -167,30 +167,42 @@ def iter_lines(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int
     line is not valid UTF-8. Line numbers count every line, blank ones included."""
     path = Path(path)
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    pending = ""
+    pending: list[str] = []  # the unfinished line, in pieces: joined once, when it ends (linear
+    pending_chars = 0  #         in the line's length, however many chunks it spans)
     pending_dirty = False  # pending holds bytes that were not UTF-8 (as surrogate escapes)
     number = 0
     for chunk in iter_chunks(path, chunk_bytes):
         text, dirty = _decode(decoder, chunk)
+        if "\n" not in text:
+            pending.append(text)
+            pending_chars += len(text)
+            pending_dirty = pending_dirty or (dirty and _SURROGATE_ESCAPE.search(text) is not None)
+            _check_line_length(path, pending_chars, number + 1)
+            continue
         if pending:
-            text = pending + text
+            text = "".join(pending) + text
             dirty = dirty or pending_dirty
         lines = text.split("\n")
-        pending = lines.pop()
-        pending_dirty = dirty and _SURROGATE_ESCAPE.search(pending) is not None
-        if len(pending) > MAX_LINE_CHARS:
-            raise InputError(path, f"a line longer than {MAX_LINE_CHARS} characters: not NDJSON", f"line {number + len(lines) + 1}")
+        tail = lines.pop()
+        pending, pending_chars = [tail], len(tail)
+        pending_dirty = dirty and _SURROGATE_ESCAPE.search(tail) is not None
+        _check_line_length(path, pending_chars, number + len(lines) + 1)
         for line in lines:
             number += 1
             if dirty and _SURROGATE_ESCAPE.search(line):
                 yield number, None
             elif line and not line.isspace():
                 yield number, line
-    tail, dirty = _decode(decoder, b"", final=True)
-    pending += tail
-    if pending and not pending.isspace():
+    end, dirty = _decode(decoder, b"", final=True)
+    last = "".join(pending) + end
+    if last and not last.isspace():
         number += 1
-        yield number, None if (dirty or pending_dirty) else pending
+        yield number, None if (dirty or pending_dirty) else last
+
+
+def _check_line_length(path: Path, chars: int, line: int) -> None:
+    if chars > MAX_LINE_CHARS:
+        raise InputError(path, f"a line longer than {MAX_LINE_CHARS} characters: not NDJSON", f"line {line}")
 
 
 def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = False) -> tuple[str, bool]:

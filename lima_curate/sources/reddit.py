@@ -294,7 +294,7 @@ class _Harvest:
             self.rejects.drop(
                 {"id": where, "source": "reddit", "meta": {"file": origin, "line": number}},
                 stage=STAGE, rule="unknown_record", detail=f"{where}: neither a submission nor a comment (keys: {keys})",
-                source="reddit",
+                source="reddit", aggregate=True,
             )
 
     def drop_line(self, origin: str, bad: pushshift.BadLine) -> None:
@@ -302,7 +302,7 @@ class _Harvest:
         where = f"{origin}:{bad.line}"
         self.rejects.drop(
             {"id": where, "source": "reddit", "meta": {"file": origin, "line": bad.line}},
-            stage=STAGE, rule=bad.rule, detail=f"{where}: {bad.detail}", source="reddit",
+            stage=STAGE, rule=bad.rule, detail=f"{where}: {bad.detail}", source="reddit", aggregate=True,
         )
 
     def root_relative(self, path: Path) -> str:
