@@ -76,6 +76,10 @@ class StackExchangeConfig:
     other_sites: tuple[str, ...] = _help("Sites to count as 'other' in addition to the shipped table.", ())
     workers: int = _help("Parallel processes for many sites (0: one per core).", 0)
     include_meta_sites: bool = _help("Also read per-site meta sites (meta.*), skipped by default.", False)
+    max_archive_member_gib: float = _help(
+        "A file inside a .7z dump may expand to at most this many GiB (archives are streamed, "
+        "never extracted to disk; Stack Overflow's Posts.xml is about 100 GiB).", 256.0, minimum=0.0,
+    )
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from lima_curate.archive_stream import limit_bytes
 from lima_curate.config import ConfigError, StackExchangeConfig
 from lima_curate.errors import InputError
 from lima_curate.records import (
@@ -166,7 +167,7 @@ def extract_site(
     :mod:`.se_answers`); the output does not depend on it.
     """
     note = note or log.log
-    with open_site(site) as files:
+    with open_site(site, limit_bytes(config.max_archive_member_gib)) as files:
         if is_empty(files.posts):
             note(logging.WARNING, f"{files.posts_label}: empty dump, no candidates")
             return
