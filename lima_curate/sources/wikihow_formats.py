@@ -42,11 +42,11 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from itertools import zip_longest
 from pathlib import Path
 from typing import Iterator
 
+from lima_curate.csv_input import BoundedReader
 from lima_curate.errors import InputError
 from lima_curate.sources.wikihow_article import Article, Section, Step, clean_inline, sentence_case
 from lima_curate.sources.wikihow_titles import title_from_page_name
@@ -93,11 +93,10 @@ def csv_layout(header: list[str], path: Path) -> str:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) with lower-case keys; the first item is (1, header-as-dict)."""
-    csv.field_size_limit(min(sys.maxsize, _FIELD_LIMIT))
     reader = None
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = BoundedReader(handle, path, max_record_chars=_FIELD_LIMIT)
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
                 raise InputError(path, "empty file: expected a CSV header")

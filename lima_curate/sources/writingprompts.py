@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from pathlib import Path
 from typing import Iterator
 
+from lima_curate.csv_input import dict_reader
 from lima_curate.errors import InputError
 
 # ---------------------------------------------------------------- tags
@@ -224,10 +224,9 @@ def iter_dataset_csv(path: Path) -> Iterator[tuple[str, str, str]]:
     """Yield ``(row_id, prompt, story)`` from a CSV with ``prompt`` and ``story`` columns
     (``row_id`` when present, else the data row number)."""
     path = Path(path)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = dict_reader(handle, path)
             columns = reader.fieldnames or []
             missing = [name for name in ("prompt", "story") if name not in columns]
             if missing:
