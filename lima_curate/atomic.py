@@ -20,13 +20,12 @@ import json
 import logging
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from pathlib import Path
 from typing import IO, Iterator
 
 from lima_curate.errors import OutputError
+from lima_curate.interrupts import held
 
 log = logging.getLogger(__name__)
 
@@ -135,20 +134,6 @@ def _recover_previous(final: Path) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[list[int]]:
-    """Hold back Ctrl-C (SIGINT) in the block; yields the list of signals that arrived."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-        yield received
-        return
-    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
-    try:
-        yield received
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
-
-
-@contextlib.contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
     """Yield an empty staging folder; on success it replaces ``final`` in one step.
 
@@ -179,7 +164,7 @@ def _swap_into_place(stage: Path, final: Path) -> None:
     """Rename ``stage`` to ``final``; a Ctrl-C meanwhile undoes it and raises KeyboardInterrupt."""
     previous = _previous(final)
     had_final = final.exists()
-    with _interrupts_held() as interrupted:
+    with held() as interrupted:
         if had_final:
             os.replace(final, previous)
         try:

@@ -21,3 +21,15 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(INTERRUPTED + "\n")
         sys.exit(130)
+    except SystemExit as stop:
+        # typer turns a Ctrl-C outside a command's own handling (while it parses the
+        # arguments) into a silent exit 130: say it in the same one line
+        if _silent_interrupt(stop):
+            sys.stderr.write(INTERRUPTED + "\n")
+        raise
+
+
+def _silent_interrupt(stop: SystemExit) -> bool:
+    """True for typer's ``Exit(130)`` raised straight from a KeyboardInterrupt (no message)."""
+    exit_ = stop.__context__
+    return stop.code == 130 and exit_ is not None and isinstance(exit_.__cause__, KeyboardInterrupt)

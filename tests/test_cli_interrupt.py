@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-DELAYS = (0.3, 0.8, 1.3, 2.0, 2.8, 3.8, 5.0)  # seconds after start: imports, extraction, embedding, export
+DELAYS = (0.2, 0.5, 0.9, 1.4, 2.0, 2.8, 3.8, 5.0)  # seconds after start: imports, extraction, embedding, export
 
 
 def _build(out: Path, *extra: str) -> subprocess.Popen:
@@ -60,7 +60,7 @@ def test_ctrl_c_at_any_moment_ends_with_130_and_keeps_the_previous_result(tmp_pa
             assert _finish(_build(out))[0] == 0  # back to the previous result for the next round
             continue
         assert code == 130, f"after {delay} s: exit {code}\n{stderr}"
-        assert stderr.strip().splitlines() == ["error: interrupted; no finished output was written"], stderr
+        assert stderr.strip().splitlines() == ["error: interrupted; no finished output was written"], f"after {delay} s: {stderr!r}"
         assert _hashes(out / "sample") == before, f"after {delay} s the previous result changed"
         assert sorted(p.name for p in out.iterdir()) == [".sample.lock", "sample"]
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from lima_curate.config import EmbeddingConfig
 from lima_curate.errors import InputError
+from lima_curate.interrupts import deferred
 from lima_curate.select.cache import EmbeddingCache, text_digest, unique_in_order
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -51,7 +52,8 @@ def resolve_device(device: str) -> str:
     """``"auto"`` -> ``"cuda"`` when torch sees a GPU, else ``"cpu"``; others unchanged."""
     if device != "auto":
         return device
-    import torch
+    with deferred():  # torch aborts the process if Ctrl-C lands inside its import
+        import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -63,10 +65,11 @@ def load_model(target: str, device: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from sentence_transformers import SentenceTransformer
-
     try:
-        model = SentenceTransformer(target, device=device, local_files_only=True)
+        with deferred():  # a Ctrl-C inside torch's import or loading aborts the process (exit -6)
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(target, device=device, local_files_only=True)
     except (OSError, ValueError, RuntimeError) as error:  # missing files, bad folder, no such device
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputError(
