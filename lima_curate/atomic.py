@@ -204,25 +204,38 @@ def check_plain_name(name: str, out: Path) -> Path:
 
 @contextlib.contextmanager
 def folder_lock(path: Path, what: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if needed); OutputError at once when taken.
+    """Hold an exclusive lock on the file ``path`` for the block; OutputError at once when taken.
 
     The lock is the operating system's (``flock``): it ends with the process, so a killed
-    run never leaves a stale lock behind.
+    run never leaves a lock that blocks. The file is removed when the block ends; a run
+    that locked a file another run had just removed notices (the path no longer names
+    what it locked) and locks the new one instead.
     """
     import fcntl
 
-    handle = open(path, "a+b")
-    try:
+    while True:
+        handle = open(path, "a+b")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
+            handle.close()
             if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise
             raise OutputError(path, f"another lima-curate run is writing {what} (it holds this lock); "
                                     "wait for it to finish or write elsewhere") from None
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(current, os.fstat(handle.fileno())):
+            break
+        handle.close()  # removed or replaced meanwhile: lock what the path names now
+    try:
         yield
     finally:
-        handle.close()  # closing releases the lock
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # while still locked, so no other run holds a lock on it
+        handle.close()
 
 
 @contextlib.contextmanager

@@ -81,7 +81,7 @@ def test_a_build_replaces_its_own_earlier_result_and_marks_it(tmp_path):
     final = _built(out, "sample", "v2")
     assert (final / "train.jsonl").read_text() == "v2"
     assert (final / MARKER).read_text() == marker_text("sample")
-    assert sorted(os.listdir(out)) == [".sample.lock", "sample"]
+    assert sorted(os.listdir(out)) == ["sample"]  # the lock file goes with the lock
 
 
 def test_a_second_build_of_the_same_name_fails_at_once_naming_the_lock(tmp_path):
