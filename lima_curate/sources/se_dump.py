@@ -135,12 +135,6 @@ _PROLOG_MARKUP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
-def check_prolog(path: "Path | ArchiveMember", label: str) -> None:
-    """Refuse a file with a document type declaration before any XML parser sees it."""
-    with open_binary(path) as handle:
-        check_prolog_head(handle.read(PROLOG_LIMIT), label)
-
-
 def check_prolog_head(head: bytes, label: str) -> None:
     """Refuse a dump whose first :data:`PROLOG_LIMIT` bytes ``head`` hold a DOCTYPE.
 
