@@ -1,13 +1,36 @@
-"""Atomic writes: a file or a whole output folder appears complete or not at all."""
+"""Atomic writes: a file or a whole output folder appears complete or not at all.
+
+A folder written by :func:`staged_directory` is built in a hidden staging folder beside
+it and renamed into place when complete. Every such folder carries a marker file,
+:data:`MARKER`, naming it, and only a folder with that marker is ever replaced or
+deleted: a setting that points the output at a folder lima-curate did not write
+(``name: /home``, ``--out .``) is refused instead of obeyed. A build folder is also
+locked (:func:`build_directory`), so two builds of one name cannot interleave.
+
+Replacing an old result takes two renames (old -> ``.<name>.previous``, new -> ``<name>``);
+Ctrl-C is held back between them, and a run killed there outright (``kill -9``, power
+loss) leaves ``.<name>.previous``, which the next run puts back before it does anything.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
+import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
+
+from lima_curate.errors import OutputError
+from lima_curate.interrupts import held
+
+log = logging.getLogger(__name__)
+
+#: the file inside every folder :func:`staged_directory` writes; its content names the folder
+MARKER = ".lima-curate"
 
 
 @contextlib.contextmanager
@@ -36,34 +59,193 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    with atomic_write(path, "wb") as handle:
-        handle.write(data)
+# ---------------------------------------------------------------- owned folders
+
+
+def marker_text(name: str) -> str:
+    """What :data:`MARKER` holds in a folder named ``name``."""
+    return json.dumps({"folder": name, "written_by": "lima-curate"}) + "\n"
+
+
+def is_owned(folder: Path, name: str) -> bool:
+    """True when ``folder`` is a real folder (not a link) whose marker names ``name``."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return False
+    try:
+        return marker.read_text(encoding="utf-8") == marker_text(name)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _refuse_unowned(folder: Path, name: str, role: str) -> None:
+    if not is_owned(folder, name):
+        kind = "a link" if folder.is_symlink() else "a folder" if folder.is_dir() else "a file"
+        raise OutputError(
+            folder,
+            f"{role} is {kind} lima-curate did not write (no {MARKER} marker naming {name!r}); "
+            "it is left alone: move it away or choose another output",
+        )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: alive
+    return True
+
+
+def _stage_prefix(name: str) -> str:
+    return f".{name}.partial-"
+
+
+def _remove_stale_stages(final: Path) -> None:
+    """Remove staging folders of ``final`` left by runs that died (their process is gone)."""
+    prefix = _stage_prefix(final.name)
+    for stale in final.parent.glob(f"{prefix}*"):
+        pid_text = stale.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue  # not ours by name, or a live run's
+        if is_owned(stale, final.name):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _previous(final: Path) -> Path:
+    return final.with_name(f".{final.name}.previous")
+
+
+def _recover_previous(final: Path) -> None:
+    """Undo a run killed between its two renames: put the old result back in place."""
+    previous = _previous(final)
+    if not (previous.exists() or previous.is_symlink()):
+        return
+    _refuse_unowned(previous, final.name, "the previous result kept aside by an interrupted run")
+    if final.exists() or final.is_symlink():
+        shutil.rmtree(previous)  # the run was killed after its second rename: the new result is in place
+    else:
+        os.replace(previous, final)
+        log.warning("%s: restored the previous result (a run was stopped while replacing it)", final)
 
 
 @contextlib.contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it replaces ``final`` in one rename.
+    """Yield an empty staging folder; on success it replaces ``final`` in one step.
 
-    A run that stops halfway leaves only a hidden ``.<name>.partial-*`` folder, which
-    the next run removes; ``final`` is either the old complete result or the new one.
+    ``final`` is only replaced when it is a folder this function wrote (it holds
+    :data:`MARKER` naming it); anything else there raises :class:`OutputError` before any
+    work. A run that stops halfway leaves only a hidden ``.<name>.partial-<pid>-*``
+    folder, removed by a later run once that process is gone; ``final`` is either the
+    old complete result or the new one.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".{final.name}.partial-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    _recover_previous(final)
+    if final.exists() or final.is_symlink():
+        _refuse_unowned(final, final.name, "the output")
+    _remove_stale_stages(final)
+    stage = Path(tempfile.mkdtemp(prefix=f"{_stage_prefix(final.name)}{os.getpid()}-", dir=final.parent))
     try:
+        (stage / MARKER).write_text(marker_text(final.name), encoding="utf-8")
         yield stage
         os.chmod(stage, 0o755)
-        if final.exists():
-            retired = final.with_name(f".{final.name}.partial-old-{os.getpid()}")
-            os.replace(final, retired)
-            os.replace(stage, final)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(stage, final)
+        _swap_into_place(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+def _swap_into_place(stage: Path, final: Path) -> None:
+    """Rename ``stage`` to ``final``; a Ctrl-C meanwhile undoes it and raises KeyboardInterrupt."""
+    previous = _previous(final)
+    had_final = final.exists()
+    with held() as interrupted:
+        if had_final:
+            os.replace(final, previous)
+        try:
+            os.replace(stage, final)
+        except BaseException:
+            if had_final:
+                os.replace(previous, final)
+            raise
+        if interrupted:  # stopped before the result was complete in place: keep the old one
+            os.replace(final, stage)
+            if had_final:
+                os.replace(previous, final)
+    if interrupted:
+        raise KeyboardInterrupt
+    if had_final:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- build folders
+
+
+def check_plain_name(name: str, out: Path) -> Path:
+    """``out/name`` when ``name`` is one plain folder name; OutputError otherwise."""
+    plain = (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and "\x00" not in name
+        and "/" not in name
+        and "\\" not in name
+        and os.path.basename(name) == name
+    )
+    final = Path(out) / name if plain else None
+    if final is None or final.parent != Path(out):
+        raise OutputError(out, f"build name {name!r} is not a plain folder name inside the output folder")
+    return final
+
+
+@contextlib.contextmanager
+def folder_lock(path: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` for the block; OutputError at once when taken.
+
+    The lock is the operating system's (``flock``): it ends with the process, so a killed
+    run never leaves a lock that blocks. The file is removed when the block ends; a run
+    that locked a file another run had just removed notices (the path no longer names
+    what it locked) and locks the new one instead.
+    """
+    import fcntl
+
+    while True:
+        handle = open(path, "a+b")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.close()
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            raise OutputError(path, f"another lima-curate run is writing {what} (it holds this lock); "
+                                    "wait for it to finish or write elsewhere") from None
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(current, os.fstat(handle.fileno())):
+            break
+        handle.close()  # removed or replaced meanwhile: lock what the path names now
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # while still locked, so no other run holds a lock on it
+        handle.close()
+
+
+@contextlib.contextmanager
+def build_directory(out: Path, name: str) -> Iterator[Path]:
+    """:func:`staged_directory` for the build folder ``out/name``, under the lock ``out/.<name>.lock``.
+
+    ``name`` must be a plain folder name: a build writes only inside ``out``.
+    """
+    out = Path(out)
+    final = check_plain_name(name, out)
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out / f".{name}.lock", str(final)), staged_directory(final) as stage:
+        yield stage

@@ -111,6 +111,9 @@ class StackExchangeConfig:
     other_sites: Names = setting("Sites to count as 'other' in addition to the shipped table.", ())
     workers: Int = setting("Parallel processes for many sites (0: one per core).", 0, ge=0)
     include_meta_sites: Bool = setting("Also read per-site meta sites (meta.*), skipped by default.", False)
+    max_archive_member_gib: Float = setting(
+        "A file inside a .7z dump may expand to at most this many GiB (archives are streamed, "
+        "never extracted to disk; Stack Overflow's Posts.xml is about 100 GiB).", 256.0, gt=0.0)
 
     @model_validator(mode="after")
     def _check(self) -> "StackExchangeConfig":

@@ -17,3 +17,8 @@ class InputError(ValueError):
         self.message = message
         where = f"{self.path}:{place}" if place else self.path
         super().__init__(f"{where}: {message}")
+
+
+class OutputError(InputError):
+    """An output place that cannot be used as asked (a folder lima-curate did not write, a
+    build already running there); reported like :class:`InputError`, naming the path."""

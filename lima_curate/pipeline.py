@@ -17,7 +17,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from lima_curate.atomic import staged_directory
+from lima_curate.atomic import build_directory
 from lima_curate.config import PipelineConfig
 from lima_curate.errors import InputError
 from lima_curate.executor import Executor, Unit
@@ -178,7 +178,7 @@ def build(
     require_mined_source(config, raw)
     notes: list[str] = []
     final = Path(out) / config.name
-    with staged_directory(final) as stage:
+    with build_directory(Path(out), config.name) as stage:
         rejects = Rejects(stage / "rejected.jsonl")
         try:
             mined = extract_sources(config, raw, rejects, notes, say)

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from lima_curate.atomic import atomic_write
 from lima_curate.errors import InputError
+from lima_curate.safe_json import JSONError, loads
 
 # meta keys every stage may rely on
 META_LICENSE = "license"  # licence of the content, e.g. "CC BY-SA 4.0"
@@ -106,12 +108,32 @@ class Example:
         )
 
 
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def dumps(obj: Any) -> str:
-    """One canonical JSON line: sorted keys, UTF-8, no spaces, so reruns are byte-identical."""
-    return _CANONICAL.encode(obj)  # one encoder for every call: json.dumps builds one each time
+    """One canonical JSON line: sorted keys, UTF-8, no spaces, so reruns are byte-identical.
+
+    A float that is NaN or infinite (a dump's ``"score": Infinity``) has no JSON form and is
+    written as ``null``, so every line written is valid JSON.
+    """
+    try:
+        return _CANONICAL.encode(obj)  # one encoder for every call: json.dumps builds one each time
+    except ValueError as error:
+        if "Out of range float" not in str(error):
+            raise
+        return _CANONICAL.encode(_finite(obj))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> int:
@@ -137,9 +159,10 @@ def numbered_jsonl(path: "Path | str") -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as error:
+                    value = loads(line)
+                except JSONError as error:
                     raise InputError(path, f"not valid JSON ({error.msg})", f"line {number}") from None
+                yield number, value
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None  # decoded in blocks: no exact line
 

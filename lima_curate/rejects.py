@@ -5,6 +5,13 @@ candidates), and counted per ``(source, stage, rule)`` for the summary and manif
 Each line is ``{"id", "source", "stage", "rule", "detail", "record"}``; ``record`` is the
 dropped :class:`Example` as a dict (or the raw fields a source had when it could not
 build one). Kept items are counted per ``(source, stage)`` so every stage's funnel adds up.
+
+Drops of malformed input (a line that is not JSON, not UTF-8, not a record) are made with
+``aggregate=True``: a file of a billion bad lines is one mistake, not a billion
+candidates. The first :data:`MALFORMED_SAMPLES` of each ``(source, stage, rule)`` are
+written as usual; the rest are counted, and one row at the end of the file says how many
+(its ``count`` key holds the number, its ``detail`` says it in words). The counts for the
+summary and the manifest are exact either way.
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ from pathlib import Path
 from typing import IO, Any, Iterable
 
 from lima_curate.records import Example, dumps
+
+#: malformed-input drops written in full per (source, stage, rule); the rest are counted
+MALFORMED_SAMPLES = 5
 
 
 class Rejects:
@@ -25,6 +35,8 @@ class Rejects:
         self.kept: Counter[tuple[str, str]] = Counter()
         self.rows: list[dict[str, Any]] = []  # only used without a path
         self._handle: "IO[str] | None" = None
+        self._samples: Counter[tuple[str, str, str]] = Counter()  # aggregated drops written in full
+        self._unwritten: Counter[tuple[str, str, str]] = Counter()  # aggregated drops only counted
 
     def drop(
         self,
@@ -34,20 +46,30 @@ class Rejects:
         rule: str,
         detail: str = "",
         source: "str | None" = None,
+        aggregate: bool = False,
     ) -> None:
-        """Record that ``example`` was dropped by ``rule`` in ``stage``."""
+        """Record that ``example`` was dropped by ``rule`` in ``stage``.
+
+        ``aggregate``: a drop of malformed input, written in full only for the first few of
+        its kind (see the module docstring).
+        """
         record = example.to_dict() if isinstance(example, Example) else dict(example)
         source = source or record.get("source", "unknown")
-        row = {
+        key = (source, stage, rule)
+        self.dropped[key] += 1
+        if aggregate:
+            if self._samples[key] >= MALFORMED_SAMPLES:
+                self._unwritten[key] += 1
+                return
+            self._samples[key] += 1
+        self._write({
             "id": record.get("id", ""),
             "source": source,
             "stage": stage,
             "rule": rule,
             "detail": detail,
             "record": record,
-        }
-        self.dropped[(source, stage, rule)] += 1
-        self._write(row)
+        })
 
     def _write(self, row: dict[str, Any]) -> None:
         if self.path is None:
@@ -68,10 +90,26 @@ class Rejects:
         self.dropped.update(other.dropped)
         self.kept.update(other.kept)
         for row in other.rows:
+            key = (row["source"], row["stage"], row["rule"])
+            if key in other._samples:  # an aggregated drop: this collector's sampling decides
+                if self._samples[key] >= MALFORMED_SAMPLES:
+                    self._unwritten[key] += 1
+                    continue
+                self._samples[key] += 1
             self._write(row)
+        self._unwritten.update(other._unwritten)
 
     def close(self) -> None:
-        """Finish the file; a collector with a path and no drops still leaves an empty file."""
+        """Write the rows counting aggregated drops, and finish the file; a collector with a
+        path and no drops still leaves an empty file."""
+        for (source, stage, rule), count in sorted(self._unwritten.items()):
+            self._write({
+                "id": f"{source}:{stage}:{rule}:more", "source": source, "stage": stage, "rule": rule,
+                "detail": f"{count} more drops of this kind, counted but not written "
+                          f"(the first {MALFORMED_SAMPLES} are above)",
+                "record": {}, "count": count,
+            })
+        self._unwritten.clear()
         if self.path is not None and self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.touch()

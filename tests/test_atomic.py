@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from lima_curate.atomic import atomic_write, staged_directory, write_text
+from lima_curate.atomic import MARKER, atomic_write, marker_text, staged_directory, write_text
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
@@ -34,11 +34,18 @@ def test_staged_directory_keeps_the_old_result_when_interrupted(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["build"]
 
 
-def test_staged_directory_cleans_stale_partials(tmp_path):
+def test_staged_directory_cleans_only_its_own_dead_partials(tmp_path):
     final = tmp_path / "build"
-    stale = tmp_path / ".build.partial-abc"
-    stale.mkdir()
+    dead = tmp_path / ".build.partial-999999999-abc"  # no such process
+    dead.mkdir()
+    (dead / MARKER).write_text(marker_text("build"))
+    unmarked = tmp_path / ".build.partial-999999999-xyz"
+    unmarked.mkdir()
+    live = tmp_path / f".build.partial-{os.getppid()}-def"
+    live.mkdir()
+    (live / MARKER).write_text(marker_text("build"))
     with staged_directory(final) as stage:
         (stage / "x").write_text("1")
-    assert not stale.exists()
+    assert not dead.exists()
+    assert unmarked.exists() and live.exists()
     assert (final / "x").read_text() == "1"

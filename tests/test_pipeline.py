@@ -9,6 +9,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from lima_curate.atomic import MARKER, marker_text
+
 from lima_curate import pipeline
 from lima_curate.cli.main import app
 from lima_curate.config import load_pipeline
@@ -122,6 +124,7 @@ def test_a_build_that_finds_no_mined_source_fails_and_keeps_the_previous_result(
     previous = tmp_path / "out" / "sample"
     previous.mkdir(parents=True)
     (previous / "train.jsonl").write_text("the previous build\n")
+    (previous / MARKER).write_text(marker_text("sample"))  # what a build leaves: it may replace this one
     monkeypatch.chdir(repo_root)
     result = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 2
@@ -181,6 +184,7 @@ def test_a_full_or_read_only_disk_is_one_line_and_keeps_the_previous_result(
     previous = tmp_path / "out" / "sample"
     previous.mkdir(parents=True)
     (previous / "train.jsonl").write_text("the previous build\n")
+    (previous / MARKER).write_text(marker_text("sample"))
 
     def refuse(*args, **kwargs):
         raise OSError(failure, os.strerror(failure))

@@ -205,11 +205,21 @@ def check_style(records: Sequence[Record]) -> list[Finding]:
     return findings
 
 
+def final_sentence(paragraph: str) -> str:
+    """The end of ``paragraph`` after its last ".", "!", "?" or newline that more text follows.
+
+    FILLER_CLOSING_RE ends in ``[^.!?\\n]*[.!?]*\\s*$``, so it can only match there; searching
+    only there finds the same match, in linear time however often a phrase repeats.
+    """
+    body = paragraph.rstrip().rstrip(".!?")
+    return paragraph[max(body.rfind(mark) for mark in ".!?\n") + 1:]
+
+
 def style_findings(response: str, tags: Sequence[str], file: str = "", line: "int | None" = None) -> list[Finding]:
     """The voice-rule findings for one response."""
     findings = []
     text = response.strip()
-    scopes = {"all": text, "start": text, "end": text.split("\n\n")[-1]}
+    scopes = {"all": text, "start": text, "end": final_sentence(text.split("\n\n")[-1])}
     for rule in STYLE_RULES:
         match = rule.pattern.search(scopes[rule.scope])
         if match:

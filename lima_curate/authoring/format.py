@@ -52,7 +52,7 @@ from lima_curate.authoring.items import (
 from lima_curate.errors import InputError
 from lima_curate.records import Example
 
-SECTION_RE = re.compile(r"^##[ \t]+(prompt|response|user|assistant|system)[ \t]*#*[ \t]*$", re.IGNORECASE)
+SECTION_RE = re.compile(r"^##[ \t]+(prompt|response|user|assistant|system)[ \t]*(?:#+[ \t]*)?$", re.IGNORECASE)
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 FRONT_MATTER_FENCE = "---"

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import PurePosixPath
 from typing import Any
 
 from lima_curate.authoring.findings import Finding, error
 from lima_curate.authoring.items import FIELDS, AuthoredItem, Turn, normalise_text
+from lima_curate.csv_input import RecordError, dict_reader
+from lima_curate.safe_json import JSONError, loads
 
 TEXT_KEYS = ("messages", "prompt", "response")
 CSV_COLUMNS = ("prompt", "response", *FIELDS)
@@ -34,8 +35,8 @@ def parse_jsonl(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as bad_json:
+            record = loads(line)
+        except JSONError as bad_json:
             problems.append(error("bad-record", file, number, f"not valid JSON ({bad_json.msg})"))
             continue
         if not isinstance(record, dict):
@@ -75,11 +76,13 @@ def _jsonl_turns(record: dict[str, Any], file: str, line: int) -> tuple[list[Tur
 
 def parse_csv(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]]:
     """The items of a CSV file with a header row (see the module docstring)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = dict_reader(io.StringIO(text, newline=""), file)
     try:
         header = [name.strip().lower() for name in (reader.fieldnames or [])]
     except csv.Error as bad_csv:
         return [], [error("bad-record", file, 1, f"not valid CSV ({bad_csv})")]
+    except RecordError as bad_record:
+        return [], [error("bad-record", file, bad_record.line, bad_record.message)]
     if "prompt" not in header:
         return [], [error("bad-record", file, 1, "the header row needs a 'prompt' column")]
     unknown = sorted(set(header) - set(CSV_COLUMNS))
@@ -105,6 +108,8 @@ def parse_csv(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]]:
             start = reader.line_num + 1
     except csv.Error as bad_csv:
         problems.append(error("bad-record", file, reader.line_num, f"not valid CSV ({bad_csv})"))
+    except RecordError as bad_record:
+        problems.append(error("bad-record", file, bad_record.line, bad_record.message))
     return items, problems
 
 

@@ -4,4 +4,35 @@
 (``build``, ``author``, ``review``, ``report``; ``train`` lives with the trainer in
 :mod:`lima_curate.train.cli`); ``common`` holds what they share: the default pipeline and
 one-line errors. Modules import lightly: ``lima-curate --help`` loads no heavy library.
+:func:`run` is the console entry point.
 """
+
+from __future__ import annotations
+
+import sys
+
+INTERRUPTED = "interrupted; no finished output was written"
+
+
+def run() -> None:
+    """The console entry point: load the app and run it; Ctrl-C at any moment (the imports
+    included, which take a moment) ends in one line on standard error and exit 130."""
+    try:
+        from lima_curate.cli.main import app
+
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write(f"error: {INTERRUPTED}\n")
+        sys.exit(130)
+    except SystemExit as stop:
+        # typer turns a Ctrl-C outside a command's own handling (while it parses the
+        # arguments) into a silent exit 130: say it in the same one line
+        if _silent_interrupt(stop):
+            sys.stderr.write(f"error: {INTERRUPTED}\n")
+        raise
+
+
+def _silent_interrupt(stop: SystemExit) -> bool:
+    """True for typer's ``Exit(130)`` raised straight from a KeyboardInterrupt (no message)."""
+    context = stop.__context__
+    return stop.code == 130 and context is not None and isinstance(context.__cause__, KeyboardInterrupt)

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import typer
 
+from lima_curate.cli import INTERRUPTED
+
 DEFAULT_PIPELINE = Path("pipelines/sample.yaml")
 
 #: OSErrors caused by the machine or its permissions, not by a bug: reported in one line
@@ -60,6 +62,6 @@ def user_errors(function: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             raise exit_ from None
         except KeyboardInterrupt:
-            raise fail("interrupted; no finished output was written", 130) from None
+            raise fail(INTERRUPTED, 130) from None
 
     return wrapper

@@ -21,12 +21,12 @@ extractors carry no ``selected`` flag, so every item a person accepted is promot
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
+from lima_curate import safe_json
 from lima_curate.atomic import write_text
 from lima_curate.errors import InputError
 from lima_curate.records import ROLES, Example, dumps
@@ -151,8 +151,8 @@ def read_decisions(path: Path) -> list[Decision]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as bad_json:
+            record = safe_json.loads(line)
+        except safe_json.JSONError as bad_json:
             raise InputError(path, f"not valid JSON ({bad_json.msg})", str(number)) from None
         decisions.append(parse_decision(record, path, number))
     return decisions

@@ -8,6 +8,11 @@ file, then rename) and the keys file is written last: a shard without its keys f
 is an interrupted write and is ignored. Shards are only ever added, so a rebuild with
 other thresholds or quotas finds every vector it needs and embeds nothing. Vectors are
 memory-mapped, so a large cache costs little memory until rows are read.
+
+The cache is never trusted blindly: a shard that cannot be loaded (empty, truncated,
+not a ``.npy``, another width or type) and a shard with a vector that is not finite and
+of unit length when read are discarded (deleted, with a warning), and their texts are
+embedded again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -47,7 +52,8 @@ class EmbeddingCache:
         self.model_key = model_key
         self._keys = np.empty(0, dtype=KEY_DTYPE)  # sorted
         self._where = np.empty((0, 2), dtype=np.int64)  # (shard, row) per sorted key
-        self._shards: list[np.ndarray] = []
+        self._shards: "list[np.ndarray | None]" = []  # None: discarded
+        self._shard_names: list[str] = []  # file name of each shard, same order
         self._names: set[str] = set()
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # added since the last index
         self._load()
@@ -62,23 +68,44 @@ class EmbeddingCache:
         keys, where = [], []
         for keys_path in sorted(self.folder.glob("*.keys.npy")):
             name = keys_path.name[: -len(".keys.npy")]
-            vecs_path = self.folder / f"{name}.vecs.npy"
-            try:
-                shard_keys = np.load(keys_path)
-                vectors = np.load(vecs_path, mmap_mode="r")
-            except (OSError, ValueError) as error:
-                log.warning("embedding cache: ignoring unreadable shard %s (%s)", keys_path, error)
+            loaded = self._load_shard(name)
+            if loaded is None:
                 continue
-            if vectors.ndim != 2 or len(vectors) != len(shard_keys) or shard_keys.dtype != np.dtype(KEY_DTYPE):
-                log.warning("embedding cache: ignoring inconsistent shard %s", keys_path)
-                continue
+            shard_keys, vectors = loaded
             number = len(self._shards)
             self._shards.append(vectors)
+            self._shard_names.append(name)
             self._names.add(name)
             keys.append(shard_keys)
             where.append(np.stack([np.full(len(shard_keys), number), np.arange(len(shard_keys))], axis=1))
         if keys:
             self._index(np.concatenate(keys), np.concatenate(where))
+
+    def _load_shard(self, name: str) -> "tuple[np.ndarray, np.ndarray] | None":
+        """A shard's keys and memory-mapped vectors, or None (the shard discarded) when unusable."""
+        keys_path, vecs_path = self.folder / f"{name}.keys.npy", self.folder / f"{name}.vecs.npy"
+        try:
+            shard_keys = np.load(keys_path, allow_pickle=False)
+            vectors = np.load(vecs_path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError, EOFError) as error:  # EOFError: an empty file
+            self._discard(name, "unreadable", str(error))
+            return None
+        width = self._width()
+        if (
+            vectors.ndim != 2 or vectors.dtype != np.float32 or shard_keys.ndim != 1
+            or len(vectors) != len(shard_keys) or shard_keys.dtype != np.dtype(KEY_DTYPE)
+            or (width is not None and vectors.shape[1] != width)
+        ):
+            self._discard(name, "inconsistent", "shapes or types do not match")
+            return None
+        return shard_keys, vectors
+
+    def _discard(self, name: str, kind: str, detail: str) -> None:
+        log.warning("embedding cache: discarded %s shard %s (%s); its texts will be embedded again",
+                    kind, self.folder / name, detail)
+        for suffix in (".keys.npy", ".vecs.npy"):  # keys first: a shard without keys is ignored
+            (self.folder / f"{name}{suffix}").unlink(missing_ok=True)
+        self._names.discard(name)
 
     def _index(self, keys: np.ndarray, where: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
@@ -92,26 +119,52 @@ class EmbeddingCache:
             self._pending = []
             self._index(np.concatenate(keys), np.concatenate(where))
 
-    def lookup(self, digests: Sequence[bytes]) -> tuple[np.ndarray, "np.ndarray | None"]:
-        """``(found mask, vectors)`` for ``digests``; rows of missing digests are zero."""
-        self._flush()
-        wanted = np.asarray(digests, dtype=KEY_DTYPE)
-        found = np.zeros(len(wanted), dtype=bool)
-        if not len(self._keys) or not len(wanted):
-            return found, None
-        slots = np.searchsorted(self._keys, wanted)
-        slots[slots == len(self._keys)] = 0
-        found = self._keys[slots] == wanted
-        dim = self._shards[0].shape[1]
-        out = np.zeros((len(wanted), dim), dtype=np.float32)
-        hits = np.flatnonzero(found)
-        places = self._where[slots[hits]]
-        for shard in np.unique(places[:, 0]):
-            mine = places[:, 0] == shard
-            rows = places[mine, 1]
-            order = np.argsort(rows)  # read the memory map in file order
-            out[hits[mine][order]] = self._shards[shard][rows[order]]
-        return found, out
+    def _width(self) -> "int | None":
+        return next((shard.shape[1] for shard in self._shards if shard is not None), None)
+
+    def lookup(
+        self, digests: Sequence[bytes], check: "Callable[[np.ndarray], np.ndarray] | None" = None
+    ) -> tuple[np.ndarray, "np.ndarray | None"]:
+        """``(found mask, vectors)`` for ``digests``; rows of missing digests are zero.
+
+        Vectors read are checked (finite, and ``check(rows)`` -> bool per row when given); a
+        shard holding one that fails is discarded, and its digests count as missing.
+        """
+        while True:
+            self._flush()
+            wanted = np.asarray(digests, dtype=KEY_DTYPE)
+            found = np.zeros(len(wanted), dtype=bool)
+            if not len(self._keys) or not len(wanted):
+                return found, None
+            slots = np.searchsorted(self._keys, wanted)
+            slots[slots == len(self._keys)] = 0
+            found = self._keys[slots] == wanted
+            out = np.zeros((len(wanted), self._width() or 0), dtype=np.float32)
+            hits = np.flatnonzero(found)
+            places = self._where[slots[hits]]
+            broken = []
+            for shard in np.unique(places[:, 0]).tolist():
+                mine = places[:, 0] == shard
+                rows = places[mine, 1]
+                order = np.argsort(rows)  # read the memory map in file order
+                block = np.asarray(self._shards[shard][rows[order]], dtype=np.float32)
+                good = np.isfinite(block).all(axis=1)
+                if check is not None:
+                    good &= check(block)
+                if not good.all():
+                    broken.append(shard)
+                    continue
+                out[hits[mine][order]] = block
+            if not broken:
+                return found, out
+            for shard in broken:  # then look up again without them
+                self._drop_shard(shard)
+
+    def _drop_shard(self, number: int) -> None:
+        self._discard(self._shard_names[number], "corrupt", "a vector that is not finite or fails the check")
+        self._shards[number] = None
+        keep = self._where[:, 0] != number
+        self._keys, self._where = self._keys[keep], self._where[keep]
 
     def add(self, digests: Sequence[bytes], vectors: np.ndarray) -> None:
         """Store one shard of new vectors (digests must be unique and not yet cached)."""
@@ -129,11 +182,9 @@ class EmbeddingCache:
             self._names.add(name)
         number = len(self._shards)
         self._shards.append(vectors)
+        self._shard_names.append(name)
         where = np.stack([np.full(len(keys), number), np.arange(len(keys))], axis=1)
         self._pending.append((keys, where))
-
-    def shard_count(self) -> int:
-        return len(self._names)
 
 
 def _save(path: Path, array: np.ndarray) -> None:

@@ -12,6 +12,7 @@ in first-occurrence order, so the same inputs give the same batches and the same
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,6 +21,7 @@ import numpy as np
 
 from lima_curate.config import EmbeddingConfig
 from lima_curate.errors import InputError
+from lima_curate.interrupts import deferred
 from lima_curate.select.cache import EmbeddingCache, text_digest, unique_in_order
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -50,7 +52,8 @@ def resolve_device(device: str) -> str:
     """``"auto"`` -> ``"cuda"`` when torch sees a GPU, else ``"cpu"``; others unchanged."""
     if device != "auto":
         return device
-    import torch
+    with deferred():  # torch aborts the process if Ctrl-C lands inside its import
+        import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -62,10 +65,11 @@ def load_model(target: str, device: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from sentence_transformers import SentenceTransformer
-
     try:
-        model = SentenceTransformer(target, device=device, local_files_only=True)
+        with deferred():  # a Ctrl-C inside torch's import or loading aborts the process (exit -6)
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(target, device=device, local_files_only=True)
     except (OSError, ValueError, RuntimeError) as error:  # missing files, bad folder, no such device
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputError(
@@ -98,8 +102,9 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.batches += 1
         self.texts_encoded += len(texts)
-        vectors = self.model.encode(
-            list(texts),
+        model = self.model
+        vectors = model.encode(
+            [cut_for_model(text, model) for text in texts],
             batch_size=self.config.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -119,12 +124,73 @@ class Embedder:
         return int(getter())
 
 
+CUT_ABOVE_CHARS = 16_384  # texts longer than this are cut before the model sees them
+
+
+class _Prefix(str):
+    """The start of a long text that reports the whole text's length, so that
+    sentence-transformers (which batches texts by ``len``) batches exactly as before."""
+
+    full_length: int
+
+    def __new__(cls, prefix: str, full_length: int) -> "_Prefix":
+        made = super().__new__(cls, prefix)
+        made.full_length = full_length
+        return made
+
+    def __len__(self) -> int:
+        return self.full_length
+
+
+def cut_for_model(text: str, model: Any) -> str:
+    """``text``, or for a text over :data:`CUT_ABOVE_CHARS` characters a prefix the model
+    reads the same: the model keeps only its first ``max_seq_length`` tokens, and tokenizing
+    a 1 MB text whole costs seconds and memory for tokens that are thrown away.
+
+    The cut falls at the start of a run of whitespace (a word boundary for WordPiece,
+    SentencePiece and byte-level BPE alike), at or after :data:`CUT_ABOVE_CHARS`, and the
+    prefix is tokenized to check that it still holds more tokens than the model keeps
+    (else a longer one is tried). Texts shorter than that, which is every normal text,
+    are passed unchanged.
+    """
+    tokenizer = getattr(model, "tokenizer", None)
+    keep = getattr(model, "max_seq_length", None)
+    if len(text) <= CUT_ABOVE_CHARS or tokenizer is None or not keep:
+        return text
+    if getattr(tokenizer, "truncation_side", "right") != "right":
+        return text
+    start = CUT_ABOVE_CHARS
+    while start < len(text):
+        cut = _word_boundary(text, start)
+        if cut is None:
+            return text
+        prefix = text[:cut]
+        if len(tokenizer(prefix, add_special_tokens=False, verbose=False)["input_ids"]) > keep:
+            return _Prefix(prefix, len(text))
+        start = 2 * cut
+    return text
+
+
+_RUN_OF_BLANKS = re.compile(r"(?<=[^ \t\n\r])[ \t\n\r]")
+
+
+def _word_boundary(text: str, start: int) -> "int | None":
+    """The first position at or after ``start`` where a run of blanks begins after a non-blank."""
+    found = _RUN_OF_BLANKS.search(text, start)
+    return found.start() if found else None
+
+
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length in float32 (zero rows stay zero)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.maximum(norms, np.float32(1e-12), out=norms)
     return vectors / norms
+
+
+def unit_length(rows: np.ndarray) -> np.ndarray:
+    """True for each row of unit length: every vector this module stores is normalised."""
+    return np.abs(np.linalg.norm(rows, axis=1) - 1.0) <= 1e-3
 
 
 def open_cache(config: EmbeddingConfig, embedder: Embedder) -> "EmbeddingCache | None":
@@ -160,7 +226,7 @@ def embed_texts(
     found = np.zeros(len(unique), dtype=bool)
     table: "np.ndarray | None" = None
     if cache is not None:
-        found, table = cache.lookup(unique)
+        found, table = cache.lookup(unique, check=unit_length)
     missing = np.flatnonzero(~found)
     for start in range(0, len(missing), SHARD_TEXTS):
         rows = missing[start : start + SHARD_TEXTS]

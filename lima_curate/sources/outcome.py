@@ -27,6 +27,7 @@ class Rejected:
     record: "Example | dict[str, Any]"
     rule: str
     detail: str
+    malformed: bool = False  # a bad line, not a candidate: aggregated in the rejects past a few samples
 
     @classmethod
     def by(cls, drop: Drop, record: "Example | dict[str, Any]", context: str = "") -> "Rejected":
@@ -42,7 +43,8 @@ def collect(outcomes: Iterable[Outcome], rejects: Rejects) -> Iterator[Example]:
     """Yield the kept candidates; send every rejection to ``rejects``."""
     for outcome in outcomes:
         if type(outcome) is Rejected:
-            rejects.drop(outcome.record, stage=STAGE, rule=outcome.rule, detail=outcome.detail)
+            rejects.drop(outcome.record, stage=STAGE, rule=outcome.rule, detail=outcome.detail,
+                         aggregate=outcome.malformed)
         else:
             rejects.keep(outcome, stage=STAGE)
             yield outcome

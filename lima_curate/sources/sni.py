@@ -53,7 +53,6 @@ English), ``empty_output``. One work unit per task file.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from lima_curate import safe_json
 from lima_curate.config import SNIConfig
 from lima_curate.errors import InputError
 from lima_curate.executor import Unit
@@ -140,11 +140,11 @@ def read_task(path: Path, relative: str = "") -> Task:
     """Read one task file in either layout; InputError naming the file when malformed."""
     path = Path(path)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = safe_json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise InputError(path, f"not UTF-8 text (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON ({error.msg})", f"{error.lineno}:{error.colno}") from None
+    except safe_json.JSONError as error:
+        raise InputError(path, f"not valid JSON ({error.msg})", error.place) from None
     if not isinstance(data, dict):
         raise InputError(path, "expected a JSON object with Definition and Instances")
     for key in ("Definition", "Instances"):

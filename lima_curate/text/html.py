@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from lima_curate.text.spans import blank_out, fenced_code_spans, inline_code_spans, math_spans
+
 DROPPED = frozenset(
     "img script style noscript iframe object embed video audio source track svg canvas "
     "map head title meta link base button input select option textarea template".split()
@@ -52,17 +54,6 @@ _DOUBLE_SPACES = re.compile(r"  +")
 _AROUND_BREAK = re.compile(r" ?\ue002 ?")
 _LANG_CLASS = re.compile(r"(?:^|\s)lang(?:uage)?-([\w+#.-]+)")
 _BACKTICKS = re.compile(r"`+")
-MATH = re.compile(  # every alternative starts with a literal, so re skips to "$" and "\\" quickly
-    r"""
-      \$\$[^$]+(?:\$(?!\$)[^$]*)*\$\$              # display math $$ ... $$
-    | \\\[.+?\\\]                              # \[ ... \]
-    | \\\(.+?\\\)                              # \( ... \)
-    | \\begin\{([A-Za-z]+\*?)\}.*?\\end\{\1\}  # \begin{align} ... \end{align}
-    | \$(?!\$)[^$\\]*(?:\\.[^$\\]*)*\$           # inline $ ... $ (\$ inside is escaped)
-    """,
-    re.DOTALL | re.VERBOSE,
-)
-
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
 
 
@@ -137,7 +128,7 @@ class _Paragraph:
         if not raw.strip():
             return ""
         if "$" in raw or "\\" in raw:
-            raw = MATH.sub(lambda m: self._math(m.group(0)), raw)
+            raw = _replace_spans(raw, math_spans(raw), self._math)
         prose = _collapse(raw)
         if _BREAK in prose:
             prose = _AROUND_BREAK.sub("\n", prose)
@@ -152,6 +143,16 @@ class _Paragraph:
         index = len(self.verbatim)
         self.verbatim.append(span)
         return f"{_OPEN}{index}{_CLOSE}"
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int]], replace) -> str:
+    """``text`` with each span replaced by ``replace(span text)``."""
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces += [text[position:start], replace(text[start:end])]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 class _Renderer:
@@ -339,8 +340,6 @@ def _code_block(pre: etree._Element) -> str:
     return f"{fence}{language}\n{code}\n{fence}"
 
 
-_FENCED = re.compile(r"^[ \t]*(`{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
-_INLINE_CODE = re.compile(r"(`+)[^\n]*?\1")
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*$", re.MULTILINE)
 
 
@@ -351,9 +350,10 @@ def prose_only(text: str) -> str:
     inside code, formulas or a quotation.
     """
     if "`" in text:
-        text = _INLINE_CODE.sub(" ", _FENCED.sub(" ", text))
+        text = blank_out(text, fenced_code_spans(text))
+        text = blank_out(text, inline_code_spans(text))
     if ">" in text:
         text = _QUOTED_LINE.sub(" ", text)
     if "$" in text or "\\" in text:
-        text = MATH.sub(" ", text)
+        text = blank_out(text, math_spans(text))
     return text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from typing import Any
 
 UNDETERMINED = "und"
 MIN_LETTERS = 20  # below this many letters langdetect only guesses: call it undetermined
@@ -47,15 +50,48 @@ def detect_language(text: str, seed: int = 0) -> str:
         return UNDETERMINED
     if is_plainly_english(prose):
         return "en"
-    from langdetect import DetectorFactory, detector_factory
+    from langdetect import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
     DetectorFactory.seed = seed
     try:
-        if detector_factory._factory is None:  # load the profiles once per process
-            detector_factory.init_factory()
-        detector = detector_factory._factory.create()
+        detector = detector_factory().create()
         detector.append(prose)
         return detector.detect()
     except LangDetectException:
         return UNDETERMINED
+
+
+_FACTORY: Any = None  # the loaded langdetect profiles, once per process
+
+
+def detector_factory() -> Any:
+    """langdetect's factory with every profile loaded, loaded once per process.
+
+    langdetect's own loader wraps each profile in a bare ``except:``, so a Ctrl-C while
+    it runs becomes a format error and leaves a factory with a few profiles (German then
+    reads as Finnish). Here the profiles load into a fresh factory that is kept only when
+    all of them loaded; an interrupt propagates and the next call starts again.
+    """
+    global _FACTORY
+    if _FACTORY is None:
+        _FACTORY = _load_profiles()
+    return _FACTORY
+
+
+def _load_profiles() -> Any:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.utils.lang_profile import LangProfile
+
+    factory = DetectorFactory()
+    names = os.listdir(PROFILES_DIRECTORY)  # langdetect's order and sizes, so results match its own
+    index = 0
+    for name in names:
+        path = os.path.join(PROFILES_DIRECTORY, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            profile = LangProfile(**json.load(handle))
+        factory.add_profile(profile, index, len(names))
+        index += 1
+    return factory

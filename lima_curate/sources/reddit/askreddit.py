@@ -39,7 +39,8 @@ from lima_curate.text.scrub import scrub
 ASKREDDIT = "askreddit"
 MIN_WORDS = 4
 
-_EDGE_TAGS = re.compile(r"^(?:\s*[\[(][^\[\]()]{1,30}[\])])+\s*|(?:\s*[\[(][^\[\]()]{1,30}[\])])+\s*$")
+_ONE_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,30}[\])]")
+_BRACKETS = "[]()"
 _TAG = re.compile(r"[\[(]([^\[\]()]{1,30})[\])]")
 _SITE_ADDRESS = re.compile(
     r"^(?:hey|dear|ok(?:ay)?|so)?[\s,]*(?:reddit(?:ors)?|askreddit|r/askreddit|people of reddit)\s*[,:;\-–—]+\s*",
@@ -60,16 +61,38 @@ _META_TAGS = frozenset({"META", "MOD", "MOD POST", "MODPOST", "ANNOUNCEMENT"})
 _ELSEWHERE_TAGS = frozenset({"LONG", "LONG POST", "PIC", "PICTURE", "IMAGE", "PHOTO", "VIDEO", "LINK", "DETAILS INSIDE"})
 
 
+def _edge_tags(text: str) -> "tuple[int, int] | None":
+    """The span of the tags (``[Serious]``, ``(NSFW)``) that open ``text``, else of those that
+    close it, else None: where ``^(?:\\s*TAG)+\\s*|(?:\\s*TAG)+\\s*$`` matched first, in
+    linear time (that expression retried every tag of a long run)."""
+    position = 0
+    while (tag := _ONE_TAG.match(text, position)) is not None:
+        position = tag.end()
+    if position:
+        return 0, len(text) - len(text[position:].lstrip())
+    end = len(text.rstrip())
+    start = None
+    while end > 0 and text[end - 1] in ")]":
+        opener = end - 2
+        while opener >= 0 and end - 1 - opener <= 31 and text[opener] not in _BRACKETS:
+            opener -= 1
+        if opener < 0 or text[opener] not in "([" or not 1 <= end - 2 - opener <= 30:
+            break
+        start = opener
+        while start > 0 and text[start - 1].isspace():
+            start -= 1
+        end = start
+    return None if start is None else (start, len(text))
+
+
 def clean_title(title: str) -> tuple[str, tuple[str, ...]]:
     """Strip edge tags and a site-wide address; return ``(title, tags)``."""
     tags: list[str] = []
     text = title.strip()
-    while True:
-        match = _EDGE_TAGS.search(text)
-        if match is None or not match.group(0).strip():
-            break
-        tags.extend(tag.strip() for tag in _TAG.findall(match.group(0)))
-        text = (text[: match.start()] + " " + text[match.end():]).strip()
+    while (edge := _edge_tags(text)) is not None:
+        start, end = edge
+        tags.extend(tag.strip() for tag in _TAG.findall(text, start, end))
+        text = (text[:start] + " " + text[end:]).strip()
     address = _SITE_ADDRESS.match(text)
     if address and len(text) > address.end():
         text = text[address.end():]

@@ -96,4 +96,4 @@ class _Harvest:
     def _line_rejected(origin: str, line: int, rule: str, detail: str) -> Rejected:
         where = f"{origin}:{line}"
         record = {"id": where, "source": "reddit", "meta": {"file": origin, "line": line}}
-        return Rejected(record, rule, f"{where}: {detail}")
+        return Rejected(record, rule, f"{where}: {detail}", malformed=True)

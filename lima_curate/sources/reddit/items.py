@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
 from typing import Any
 
+from lima_curate.numbers import int64_or_none, utc_iso
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -31,7 +31,7 @@ COMMENT = "comment"
 DELETED_TEXTS = frozenset({"[deleted]", "[removed]", "[deleted by user]", "[removed by reddit]"})
 
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\ufeff]")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+$", re.MULTILINE)  # from the run's start: linear
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -77,23 +77,14 @@ def clean_markdown(text: Any) -> str:
 
 
 def iso_date(created_utc: Any) -> str:
-    """Seconds since the epoch (int, float or string, as dumps vary) -> ISO 8601 UTC, or ""."""
-    try:
-        seconds = float(created_utc)
-    except (TypeError, ValueError):
-        return ""
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Seconds since the epoch (int, float or string, as dumps vary) -> ISO 8601 UTC, or ""
+    (also for NaN, an infinity or a date outside the years 1-9999)."""
+    return utc_iso(created_utc)
 
 
 def score_of(record: "dict[str, Any]") -> "int | None":
-    """The item's score, or None when the record has none."""
-    value = record.get("score")
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """The item's score, or None when the record has none (or no finite 64-bit one)."""
+    return int64_or_none(record.get("score"))
 
 
 def permalink(subreddit: str, submission_id: str) -> str:

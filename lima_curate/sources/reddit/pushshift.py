@@ -21,7 +21,6 @@ in chunks and never held whole:
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any, Callable, Iterator
 
 import zstandard
 
+from lima_curate import safe_json
 from lima_curate.errors import InputError
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -167,30 +167,42 @@ def iter_lines(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int
     line is not valid UTF-8. Line numbers count every line, blank ones included."""
     path = Path(path)
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    pending = ""
+    pending: list[str] = []  # the unfinished line, in pieces: joined once, when it ends (linear
+    pending_chars = 0  #         in the line's length, however many chunks it spans)
     pending_dirty = False  # pending holds bytes that were not UTF-8 (as surrogate escapes)
     number = 0
     for chunk in iter_chunks(path, chunk_bytes):
         text, dirty = _decode(decoder, chunk)
+        if "\n" not in text:
+            pending.append(text)
+            pending_chars += len(text)
+            pending_dirty = pending_dirty or (dirty and _SURROGATE_ESCAPE.search(text) is not None)
+            _check_line_length(path, pending_chars, number + 1)
+            continue
         if pending:
-            text = pending + text
+            text = "".join(pending) + text
             dirty = dirty or pending_dirty
         lines = text.split("\n")
-        pending = lines.pop()
-        pending_dirty = dirty and _SURROGATE_ESCAPE.search(pending) is not None
-        if len(pending) > MAX_LINE_CHARS:
-            raise InputError(path, f"a line longer than {MAX_LINE_CHARS} characters: not NDJSON", f"line {number + len(lines) + 1}")
+        tail = lines.pop()
+        pending, pending_chars = [tail], len(tail)
+        pending_dirty = dirty and _SURROGATE_ESCAPE.search(tail) is not None
+        _check_line_length(path, pending_chars, number + len(lines) + 1)
         for line in lines:
             number += 1
             if dirty and _SURROGATE_ESCAPE.search(line):
                 yield number, None
             elif line and not line.isspace():
                 yield number, line
-    tail, dirty = _decode(decoder, b"", final=True)
-    pending += tail
-    if pending and not pending.isspace():
+    end, dirty = _decode(decoder, b"", final=True)
+    last = "".join(pending) + end
+    if last and not last.isspace():
         number += 1
-        yield number, None if (dirty or pending_dirty) else pending
+        yield number, None if (dirty or pending_dirty) else last
+
+
+def _check_line_length(path: Path, chars: int, line: int) -> None:
+    if chars > MAX_LINE_CHARS:
+        raise InputError(path, f"a line longer than {MAX_LINE_CHARS} characters: not NDJSON", f"line {line}")
 
 
 def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = False) -> tuple[str, bool]:
@@ -208,29 +220,7 @@ def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = Fals
             decoder.errors = "strict"
 
 
-def _orjson_or_json() -> Callable[[str], Any]:
-    """``orjson.loads`` when installed (about 1.4x as fast here), else ``json.loads``.
-
-    A line orjson refuses (a lone surrogate escape, an integer beyond 64 bits, NaN) is
-    parsed again by ``json``, so the records are the same with or without orjson; orjson
-    is an optional speed-up, not a dependency.
-    """
-    try:
-        import orjson
-    except ImportError:
-        return json.loads
-    fast, error = orjson.loads, orjson.JSONDecodeError
-
-    def loads(line: str) -> Any:
-        try:
-            return fast(line)
-        except error:
-            return json.loads(line)
-
-    return loads
-
-
-LOADS = _orjson_or_json()
+LOADS = safe_json.loads  # orjson when installed; deep nesting and huge numbers are bad lines
 
 
 def iter_records(
@@ -247,7 +237,7 @@ def iter_records(
             continue
         try:
             record = loads(line)
-        except ValueError as error:  # json.JSONDecodeError and orjson's error are ValueErrors
+        except ValueError as error:  # safe_json.JSONError, or json's own error when a caller passes json.loads
             yield number, BadLine(path, number, BAD_JSON_LINE, f"not valid JSON ({_short(error)})")
             continue
         if type(record) is not dict:

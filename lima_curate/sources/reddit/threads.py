@@ -15,12 +15,13 @@ page has none, so that the same file always gives the same ids.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from lima_curate import safe_json
 from lima_curate.errors import InputError
+from lima_curate.numbers import int64_or_none
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ def read_thread(path: Path) -> Thread:
     """Parse a thread ``.json`` file; raise InputError when it is not that layout."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = safe_json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as error:
         raise InputError(path, "not UTF-8 text", f"byte {error.start}") from None
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON ({error.msg})", f"{error.lineno}:{error.colno}") from None
+    except safe_json.JSONError as error:
+        raise InputError(path, f"not valid JSON ({error.msg})", error.place) from None
     try:
         submission_listing, comment_listing = data[0], (data[1] if len(data) > 1 else None)
         first = submission_listing["data"]["children"][0]
@@ -92,7 +93,7 @@ def _walk(children: "list[Any]", path: Path, state: _WalkState, parent_id: str, 
         data = child.get("data") if isinstance(child, dict) else None
         if kind == "more":
             state.stubs += 1
-            state.hidden += int((data or {}).get("count") or 0)
+            state.hidden += max(int64_or_none((data or {}).get("count")) or 0, 0)
             continue
         if kind != "t1" or not isinstance(data, dict):
             raise InputError(path, f"not a Reddit thread: unexpected child kind {kind!r} in a comment listing")

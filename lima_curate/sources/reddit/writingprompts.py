@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from pathlib import Path
 from typing import Iterator
 
+from lima_curate.csv_input import dict_reader
 from lima_curate.errors import InputError
 
 # ---------------------------------------------------------------- tags
@@ -63,21 +63,18 @@ INELIGIBLE_TAGS: dict[str, str] = {
 
 NSFW_TAGS = frozenset({"NSFW", "NSFL"})
 
-_LEADING_TAG = re.compile(r"^\s*[\[(]\s*([A-Za-z]{2,8}(?:\s*/\s*[A-Za-z]{2,8})*)\s*[\])]\s*[:\-–—]?\s*")
+_LEADING_TAG = re.compile(r"\s*[\[(]\s*([A-Za-z]{2,8}(?:\s*/\s*[A-Za-z]{2,8})*)\s*[\])]\s*[:\-–—]?\s*")  # matched at a position
 
 
 def split_tags(title: str) -> tuple[tuple[str, ...], str]:
     """``"[ WP ] [NSFW] A dragon …"`` -> ``(("WP", "NSFW"), "A dragon …")``; tags upper-cased,
     ``[WP/EU]`` split into its parts."""
     tags: list[str] = []
-    rest = title
-    while True:
-        match = _LEADING_TAG.match(rest)
-        if match is None:
-            break
+    position = 0
+    while (match := _LEADING_TAG.match(title, position)) is not None:
         tags.extend(part.strip().upper() for part in match.group(1).split("/"))
-        rest = rest[match.end():]
-    return tuple(tags), rest.strip()
+        position = match.end()  # no slicing per tag: linear in the number of tags
+    return tuple(tags), title[position:].strip()
 
 
 def tag_problem(tags: tuple[str, ...]) -> "str | None":
@@ -122,15 +119,15 @@ _PROMOTION = re.compile(
     re.IGNORECASE,
 )
 _PART_LABEL = re.compile(
-    rf"\b(?:part|pt\.?|chapter|ch\.|episode|book)\s*{_NUMBER}\b|^\W*\(?\s*\d+\s*/\s*\d+\s*\)?\W*$"
-    r"|\bcontinued from\b|^\W*\(?\s*cont(?:inued|'d|\.)?\s*\)?\W*$",
+    rf"\b(?:part|pt\.?|chapter|ch\.|episode|book)\s*{_NUMBER}\b|^\W*\d+\s*/\s*\d+\W*$"  # "(", ")" and blanks are \W already
+    r"|\bcontinued from\b|^\W*cont(?:inued|'d|\.)?\W*$",
     re.IGNORECASE,
 )
 _CONTINUES = re.compile(
     rf"\b(?:to be continued|continued (?:below|here|in (?:the )?(?:replies|reply|comments?|next))|cont(?:'d|\.)? (?:below|in)"
     rf"|(?:part|pt\.?|chapter)\s*{_NUMBER}\s*(?:below|in (?:the )?(?:replies|comments|reply)|here|->|→|coming)"
     rf"|next part|\[(?:part|chapter)\s*{_NUMBER}\])"
-    r"|^\W*\(?\s*\d+\s*/\s*\d+\s*\)?\W*$",
+    r"|^\W*\d+\s*/\s*\d+\W*$",
     re.IGNORECASE,
 )
 NOTE_MAX_CHARS = 400  # longer paragraphs are story, whatever they start with
@@ -180,7 +177,7 @@ _DETOKENIZE_RULES: tuple[tuple["re.Pattern[str]", str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
         (r"``\s*", '"'),  # opening quote
-        (r"\s*''", '"'),  # closing quote
+        (r"(?<!\s)\s*''", '"'),  # closing quote (from the start of a run of blanks: linear)
         (r" (n't|N'T)\b", r"\1"),  # do n't -> don't, ca n't -> can't
         (r"(\w) '(s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b", r"\1'\2"),  # it 's -> it's
         (r"(\w) ?’ ?(s|t|re|ve|ll|d|m)\b", r"\1’\2"),  # doesn ’ t -> doesn’t
@@ -193,12 +190,11 @@ _DETOKENIZE_RULES: tuple[tuple["re.Pattern[str]", str], ...] = tuple(
         (r"(?<=\S) (\.\.\.|[,.;:!?%])(?=\s|$|[,.;:!?%\"'”’)\]])", r"\1"),  # word , -> word,
         (r"\$ (\d)", r"$\1"),  # $ 5 -> $5
         (r"\b(https?): //", r"\1://"),  # http: //x -> http://x
-        (r"(https?://\S*[?&]) (\w+=)", r"\1\2"),  # watch? v=x -> watch?v=x
+        (r"(https?://(?:(?!https?://)\S)*[?&]) (\w+=)", r"\1\2"),  # watch? v=x -> watch?v=x (one url at a time: linear)
         (r" {2,}", " "),
     )
 )
-_NEWLINE_TOKEN = re.compile(r"[ \t]*<newline>[ \t]*", re.IGNORECASE)
-_SPACED_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_NEWLINE_TOKEN = re.compile(r"<newline>", re.IGNORECASE)
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
@@ -206,12 +202,17 @@ def detokenize(text: str) -> str:
     """Undo the WritingPrompts dataset's tokenisation (``<newline>``, ``do n't``, `` , ``,
     ``` `` … '' ```, ``( x )``); text that is not tokenised comes back unchanged but for
     spacing around line breaks."""
-    out = _NEWLINE_TOKEN.sub("\n", text)
-    out = "\n".join(_detokenize_line(line) for line in _SPACED_NEWLINE.split(out))
+    lines = _NEWLINE_TOKEN.sub("\n", text).split("\n")
+    last = len(lines) - 1  # blanks around each line break go (str methods: linear, unlike [ \t]*\n[ \t]*)
+    lines = [line.lstrip(" \t") if number else line for number, line in enumerate(lines)]
+    lines = [line.rstrip(" \t") if number < last else line for number, line in enumerate(lines)]
+    out = "\n".join(_detokenize_line(line) for line in lines)
     return _MANY_NEWLINES.sub("\n\n", out).strip()
 
 
 def _detokenize_line(line: str) -> str:
+    if not line.strip():
+        return line  # nothing for the rules to do (and a dump of blank lines stays cheap)
     for pattern, replacement in _DETOKENIZE_RULES:
         line = pattern.sub(replacement, line)
     return line.strip()
@@ -224,10 +225,9 @@ def iter_dataset_csv(path: Path) -> Iterator[tuple[str, str, str]]:
     """Yield ``(row_id, prompt, story)`` from a CSV with ``prompt`` and ``story`` columns
     (``row_id`` when present, else the data row number)."""
     path = Path(path)
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = dict_reader(handle, path)
             columns = reader.fieldnames or []
             missing = [name for name in ("prompt", "story") if name not in columns]
             if missing:

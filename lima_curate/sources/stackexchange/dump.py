@@ -3,11 +3,12 @@
 A dump root holds, per site, either a folder ``<site>/`` with ``Posts.xml`` (and
 ``Users.xml`` when present), or an archive ``<site>.7z`` holding them, or the split
 archives ``<site>-Posts.7z`` / ``<site>-Users.7z`` that Stack Overflow ships. A folder
-wins over an archive of the same site. Archive members are extracted to a temporary
-folder (never into memory) and removed afterwards.
+wins over an archive of the same site. Archive members are streamed into the parser by
+:mod:`lima_curate.archive_stream`, never extracted to disk, and may expand to at most
+``stackexchange.max_archive_member_gib``.
 
-The XML is read with ``lxml.etree.iterparse``: each ``<row/>`` is cleared after use and
-earlier siblings are deleted, so memory does not grow with the file. The parser loads
+The XML is read with ``lxml.etree.iterparse``: each element (a ``<row/>`` once used, or any
+other) is cleared and earlier siblings are deleted, so memory does not grow with the file. The parser loads
 no DTD, resolves no entity and opens no network connection; and since a dump never
 has a document type declaration, a file with one (the way to a billion-laughs or an
 external-entity attack) is refused before any XML parser reads it, by a byte-level look
@@ -21,14 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from lxml import etree
 
+from lima_curate.archive_stream import DEFAULT_LIMIT_GIB, ArchiveMember, SevenZip, limit_bytes, open_binary, size_of
 from lima_curate.errors import InputError
 
 POSTS = "Posts.xml"
@@ -89,74 +89,45 @@ def find_sites(root: Path) -> list[SiteDump]:
 
 @dataclass(frozen=True)
 class SiteFiles:
-    """The files of one site, ready to read; ``label`` names them in error messages."""
+    """The files of one site, ready to read (on disk or in an archive); ``label`` names them."""
 
-    posts: Path
+    posts: "Path | ArchiveMember"
     posts_label: str
-    users: "Path | None"
+    users: "Path | ArchiveMember | None"
     users_label: str
 
 
 @contextlib.contextmanager
-def open_site(site: SiteDump) -> Iterator[SiteFiles]:
-    """Yield the site's Posts.xml (and Users.xml), extracting archives to a temporary folder."""
+def open_site(site: SiteDump, member_limit: int = limit_bytes(DEFAULT_LIMIT_GIB)) -> Iterator[SiteFiles]:
+    """Yield the site's Posts.xml (and Users.xml): files, or members streamed from its archive(s)."""
     if site.folder is not None:
         users = site.folder / USERS
         yield SiteFiles(
             site.folder / POSTS, str(site.folder / POSTS), users if users.is_file() else None, str(users)
         )
         return
-    tmp = Path(tempfile.mkdtemp(prefix="lima-se-"))
-    try:
+    posts_archive = site.archive or site.posts_archive
+    assert posts_archive is not None
+    with contextlib.ExitStack() as stack:
+        archive = stack.enter_context(SevenZip(posts_archive, member_limit))
+        posts = archive.member(POSTS)
+        if posts is None:
+            raise InputError(posts_archive, f"archive holds no {POSTS}")
+        users, users_archive = None, site.archive or site.users_archive
         if site.archive is not None:
-            got = _extract_members(site.archive, (POSTS, USERS), tmp)
-            if POSTS not in got:
-                raise InputError(site.archive, f"archive holds no {POSTS}")
-            yield SiteFiles(
-                got[POSTS], f"{site.archive}:{POSTS}", got.get(USERS), f"{site.archive}:{USERS}"
-            )
-        else:
-            assert site.posts_archive is not None
-            posts = _extract_members(site.posts_archive, (POSTS,), tmp / "posts").get(POSTS)
-            if posts is None:
-                raise InputError(site.posts_archive, f"archive holds no {POSTS}")
-            users = None
-            if site.users_archive is not None:
-                users = _extract_members(site.users_archive, (USERS,), tmp / "users").get(USERS)
-            users_label = f"{site.users_archive}:{USERS}"
-            yield SiteFiles(posts, f"{site.posts_archive}:{POSTS}", users, users_label)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            users = archive.member(USERS)
+        elif site.users_archive is not None:
+            users = stack.enter_context(SevenZip(site.users_archive, member_limit)).member(USERS)
+        yield SiteFiles(posts, f"{posts_archive}:{POSTS}", users, f"{users_archive}:{USERS}")
 
 
-def _extract_members(archive: Path, wanted: tuple[str, ...], into: Path) -> dict[str, Path]:
-    """Extract the top-level members named in ``wanted`` (any case) from a .7z to ``into``."""
-    import py7zr
-
-    into.mkdir(parents=True, exist_ok=True)
-    try:
-        with py7zr.SevenZipFile(archive, mode="r") as zipped:
-            names = {name.lower(): name for name in zipped.getnames() if "/" not in name and "\\" not in name}
-            targets = [names[w.lower()] for w in wanted if w.lower() in names]
-            if targets:
-                zipped.extract(path=into, targets=targets)
-    except InputError:
-        raise
-    except Exception as error:  # py7zr raises many kinds (Bad7zFile, CrcError, LZMAError, EOFError ...)
-        raise InputError(archive, f"cannot read the 7z archive ({type(error).__name__}: {error})") from None
-    out = {}
-    for want in wanted:
-        name = names.get(want.lower())
-        if name is not None and (into / name).is_file():
-            out[want] = into / name
-    return out
-
-
-def is_empty(path: Path) -> bool:
+def is_empty(path: "Path | ArchiveMember") -> bool:
     """True for a file with no markup at all (empty, or only a BOM and whitespace)."""
-    with open(path, "rb") as handle:
+    if size_of(path) > 4096:
+        return False
+    with open_binary(path) as handle:
         head = handle.read(4096)
-    return bool(_BLANK.match(head)) and Path(path).stat().st_size <= 4096
+    return bool(_BLANK.match(head))
 
 
 PROLOG_LIMIT = 1 << 16  # bytes before the root element (a dump's prolog is one line)
@@ -164,16 +135,14 @@ _PROLOG_MARKUP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
-def check_prolog(path: Path, label: str) -> None:
-    """Refuse a file with a document type declaration before any XML parser sees it.
+def check_prolog_head(head: bytes, label: str) -> None:
+    """Refuse a dump whose first :data:`PROLOG_LIMIT` bytes ``head`` hold a DOCTYPE.
 
     The prolog (BOM, XML declaration, comments, processing instructions) is skipped as
     bytes; what follows must be the root element. A ``<!DOCTYPE`` there is the only way
     to declare entities (billion laughs, external entities), so it is refused with the
     same message whatever libxml2 version is installed.
     """
-    with open(path, "rb") as handle:
-        head = handle.read(PROLOG_LIMIT)
     position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while True:
         markup = _PROLOG_MARKUP.match(head, position)
@@ -200,13 +169,18 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
 
     The consumer must read what it needs from the element before asking for the next.
     """
-    check_prolog(path, label)
-    with open(path, "rb") as raw, _progress(path, label) as bar:
-        handle = _CountingReader(raw, bar)
-        rows = etree.iterparse(handle, events=("end",), tag="row", huge_tree=True, **SAFE_PARSER)
+    with open_binary(path) as raw, _progress(path, label) as bar:
+        head = raw.read(PROLOG_LIMIT)  # one read of the file: an archive member is streamed once
+        check_prolog_head(head, label)
+        handle = _CountingReader(raw, bar, head)
+        # every element, not only rows, is cleared and unlinked once read, and comments and
+        # processing instructions are never kept: no markup a dump can hold makes memory grow
+        elements = etree.iterparse(handle, events=("end",), huge_tree=True, remove_comments=True,
+                                   remove_pis=True, **SAFE_PARSER)
         try:
-            for _, element in rows:
-                yield element
+            for _, element in elements:
+                if element.tag == "row":
+                    yield element
                 element.clear(keep_tail=False)
                 parent = element.getparent()
                 if parent is not None:
@@ -219,23 +193,28 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
 PROGRESS_MIN_BYTES = 64 << 20  # smaller dumps read in a few seconds: no bar
 
 
-def _progress(path: Path, label: str):
+def _progress(path: "Path | ArchiveMember", label: str):
     """A bytes progress bar on stderr for a big dump (only on a terminal)."""
     from tqdm import tqdm
 
-    size = path.stat().st_size
+    size = size_of(path)
     return tqdm(total=size, unit="B", unit_scale=True, desc=Path(label).parent.name or label,
                 leave=False, disable=None if size >= PROGRESS_MIN_BYTES else True)
 
 
 class _CountingReader:
-    """A file reader that advances a progress bar by the bytes it hands out."""
+    """A file reader that hands out ``head`` (already read) first, then the rest of the
+    file, and advances a progress bar by the bytes it hands out."""
 
-    def __init__(self, handle, bar) -> None:
-        self.handle, self.bar = handle, bar
+    def __init__(self, handle, bar, head: bytes = b"") -> None:
+        self.handle, self.bar, self.head = handle, bar, head
 
     def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
+        if self.head:
+            data = self.head if size is None or size < 0 else self.head[:size]
+            self.head = self.head[len(data):]
+        else:
+            data = self.handle.read(size)
         self.bar.update(len(data))
         return data
 

@@ -50,6 +50,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Iterator
 
+from lima_curate.archive_stream import limit_bytes
 from lima_curate.config import StackExchangeConfig
 from lima_curate.executor import Helpers, Unit
 from lima_curate.records import (
@@ -117,7 +118,7 @@ def site_outcomes(
 ) -> Iterator[Outcome]:
     """One site's outcomes, in the order of the module docstring. ``helpers`` measure answers
     while Posts.xml is read (:class:`.measure.AnswersAhead`); the outcomes do not depend on them."""
-    with open_site(site) as files:
+    with open_site(site, limit_bytes(config.max_archive_member_gib)) as files:
         if is_empty(files.posts):
             log.warning("%s: empty dump, no candidates", files.posts_label)
             return

@@ -63,7 +63,7 @@ REFERS_TO_OTHERS = re.compile(
     r"|accepted answer\b|top answers?\b|above answers?\b"
     r"|answers? (?:above|below)\b|answer by\b"
     r"|stack ?exchange\b|stack ?overflow\b|super ?user\.com\b|server ?fault\b"
-    r"|edit(?:ed)?\s*\d*\s*:|update[d]?\s*\d*\s*:"
+    r"|edit(?:ed)?\s*(?:\d+\s*)?:|update[d]?\s*(?:\d+\s*)?:"  # not \s*\d*\s*: quadratic on blanks
     r"|@[a-z][\w.-]*"
     r"|this question\b|your question\b|the original question\b"
     r"|this site\b"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
+from lima_curate.numbers import int64_or_none, parse_int64
 from lima_curate.sources.stackexchange.dump import iter_rows
 
 AnswerHook = Callable[[int, str], None]
@@ -104,10 +105,7 @@ class PostsScan:
 
 def _owner_id(value: "str | None") -> int:
     """The OwnerUserId as an int; 0 when absent or odd (deleted users have none)."""
-    try:
-        return int(value or 0)
-    except ValueError:
-        return 0
+    return int64_or_none(value) or 0
 
 
 def scan_posts(
@@ -124,8 +122,8 @@ def scan_posts(
         if kind == "1":
             title, body, created = get("Title"), get("Body"), get("CreationDate")
             try:
-                post_id, score = int(get("Id")), int(get("Score"))
-                accepted = int(get("AcceptedAnswerId") or 0)
+                post_id, score = parse_int64(get("Id")), parse_int64(get("Score"))
+                accepted = parse_int64(get("AcceptedAnswerId") or "0")
             except (TypeError, ValueError):
                 scan.skipped += 1
                 continue
@@ -141,7 +139,7 @@ def scan_posts(
             scan.q_offset.append(offset)
         elif kind == "2":
             try:
-                post_id, parent, score = int(get("Id")), int(get("ParentId")), int(get("Score"))
+                post_id, parent, score = parse_int64(get("Id")), parse_int64(get("ParentId")), parse_int64(get("Score"))
             except (TypeError, ValueError):
                 scan.skipped += 1
                 continue

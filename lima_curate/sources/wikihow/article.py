@@ -28,21 +28,23 @@ from typing import Iterable
 UNCATEGORIZED = "uncategorized"
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_SPACE_BEFORE_PUNCT = re.compile(r" +([.,;:!?])")
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<! ) +([.,;:!?])")
 _EMPTY_COLON = re.compile(r":\s*([.!?])$")
 _THIS_ARTICLE = re.compile(r"(^|(?<=[.!?]\s)|(?<=\n))This (?:article|wikiHow)\b")
 _METHOD_PREFIX = re.compile(r"^(?:Method|Part)\s+\d+\s+of\s+\d+\s*:\s*", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 # what scrapers keep of a page's pop-ups: "[4] X Research source <url>", "[5] X Trustworthy
 # Source <name> <about> Go to source", "[3] X Expert Source <name> Expert Interview. 4 May
-# 2020.", a bare "[2]", and image details as JSON ({"smallUrl": ...})
+# 2020.", a bare "[2]", and image details as JSON ({"smallUrl": ...}). Linear in the text:
+# a match starts only where a run of blanks starts ("(?<!\s)"), a pop-up is at most 1000
+# characters long (235 at most in shared/realdata) and image JSON holds no braces.
 _SCRAPE_ARTIFACTS = re.compile(
-    r"(?:\s*\[\d{1,3}\])?\s*\bX\s+Trustworthy\s+[Ss]ource\b.*?\bGo to source"
-    r"|(?:\s*\[\d{1,3}\])?\s*\bX\s+Expert\s+[Ss]ource\b.*?\bExpert Interview\.\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\.?"
-    r"|(?:\s*\[\d{1,3}\])?\s*\bX\s+Research\s+[Ss]ource\b(?:\s+\S*https?:/\S*)?"
-    r"|\s*\bX\s+(?:Expert|Research|Trustworthy)(?:\s+[Ss]ource)?\s*$"
-    r"|\s*\[\d{1,3}\]"
-    r'|\s*\{"smallUrl":.*?"\}',
+    r"(?<!\s)(?:\s*\[\d{1,3}\])?\s*\bX\s+Trustworthy\s+[Ss]ource\b.{0,1000}?\bGo to source"
+    r"|(?<!\s)(?:\s*\[\d{1,3}\])?\s*\bX\s+Expert\s+[Ss]ource\b.{0,1000}?\bExpert Interview\.\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\.?"
+    r"|(?<!\s)(?:\s*\[\d{1,3}\])?\s*\bX\s+Research\s+[Ss]ource\b(?:\s+\S*https?:/\S*)?"
+    r"|(?<!\s)\s*\bX\s+(?:Expert|Research|Trustworthy)(?:\s+[Ss]ource)?\s*$"
+    r"|(?<!\s)\s*\[\d{1,3}\]"
+    r'|(?<!\s)\s*\{"smallUrl":[^{}]*?"\}',
     re.DOTALL,
 )
 

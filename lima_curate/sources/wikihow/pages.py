@@ -24,10 +24,11 @@ A page without any ``div.step`` is not an article (category, search or user page
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
+from lima_curate import safe_json
+from lima_curate.numbers import int64_or_none
 from lima_curate.sources.wikihow.article import Article, Section, Step, clean_inline
 
 # removed before any text is read: media, scripts, ads, polls, quizzes, reference markers
@@ -39,9 +40,13 @@ _JUNK_CLASSES = frozenset({"reference", "mwimg", "image_details", "video-player"
                            "method_toc"})
 _JUNK_CLASS_PARTS = ("wh_ad", "poll", "quiz")
 _BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
-_WG = re.compile(r'"(wg[A-Za-z]+)":\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\]|-?\d+|true|false|null)')
-_LAST_UPDATED = re.compile(r"(?:Last\s+)?Updated:\s*(?:<[^>]*>\s*)*([A-Z][a-z]+ \d{1,2}, \d{4})")
-_VIEWS = re.compile(r"Views:(?:\s|&nbsp;|\u00a0)*(?:<[^>]*>\s*)*([\d,]+)")
+# linear in the page: a tag between a label and its value holds no "<", \s already covers
+# U+00A0 (two alternatives for it backtracked exponentially), and a "[" that never closes is
+# looked for once (see _config_vars)
+_WG_KEY = re.compile(r'"(wg[A-Za-z]+)":\s*')
+_WG_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+|true|false|null')
+_LAST_UPDATED = re.compile(r"(?:Last\s+)?Updated:\s*(?:<[^<>]*>\s*)*([A-Z][a-z]+ \d{1,2}, \d{4})")
+_VIEWS = re.compile(r"Views:(?:\s|&nbsp;)*(?:<[^<>]*>\s*)*([\d,]+)")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _CRUMB_SKIP = {"home", "categories", "wikihow", "category"}
 
@@ -61,24 +66,46 @@ def _divs_with(root, *names: str) -> list:
 
 
 def _config_vars(html: str) -> dict[str, object]:
-    """The ``wg*`` variables of the page's ``mw.config.set({...})`` call."""
+    """The ``wg*`` variables of the page's ``mw.config.set({...})`` call.
+
+    What ``re.findall`` of ``"(wg[A-Za-z]+)":\\s*("(?:[^"\\\\]|\\\\.)*"|\\[[^\\]]*\\]|-?\\d+|true|false|null)``
+    found, in linear time.
+    """
     found: dict[str, object] = {}
-    for name, raw in _WG.findall(html):
+    for name, raw in _wg_pairs(html):
         if name in found:
             continue
         try:
-            found[name] = json.loads(raw)
-        except json.JSONDecodeError:
+            found[name] = safe_json.loads(raw)
+        except safe_json.JSONError:
             continue
     return found
+
+
+def _wg_pairs(html: str):
+    """``(name, raw JSON value)`` of each ``"wgName": value`` in ``html``, in order."""
+    last_close = html.rfind("]")
+    position = 0
+    while (key := _WG_KEY.search(html, position)) is not None:
+        value_start, value_end = key.end(), None
+        if html.startswith("[", value_start):
+            close = html.find("]", value_start) if value_start < last_close else -1
+            value_end = close + 1 if close != -1 else None
+        elif (scalar := _WG_SCALAR.match(html, value_start)) is not None:
+            value_end = scalar.end()
+        if value_end is None:
+            position = key.start() + 1
+            continue
+        yield key.group(1), html[value_start:value_end]
+        position = value_end
 
 
 def _json_ld(soup) -> list[dict]:
     blocks = []
     for script in soup.find_all("script", type="application/ld+json"):
         try:
-            data = json.loads(script.string or "")
-        except json.JSONDecodeError:
+            data = safe_json.loads(script.string or "")
+        except safe_json.JSONError:
             continue
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):
@@ -191,8 +218,8 @@ def _numbers(html: str, soup) -> tuple["int | None", "int | None"]:
     box = soup.find(attrs={"data-helpful": True})
     helpful = box.get("data-helpful") if box is not None else None
     return (
-        int(views.group(1).replace(",", "")) if views else None,
-        int(helpful) if helpful and str(helpful).isdigit() else None,
+        int64_or_none(views.group(1).replace(",", "")) if views else None,
+        int64_or_none(helpful) if helpful and str(helpful).isdigit() else None,
     )
 
 
