@@ -1,0 +1,700 @@
+"""Fidelity to the released LIMA set: the measurements behind issue 10, and the proposed rules.
+
+Reads ../shared/realdata (the LIMA train and test sets, the four Stack Exchange dumps,
+the WritingPrompts CSV) and, when present, a real build of today's code
+(``--build``, default /work/baseline/lima: train.jsonl, candidates.jsonl). Prints the
+figures; exits 0 with a message when the real data is absent.
+
+LIMA train order (inferred; +-5 items per block): 0-399 Stack Exchange, 400-599
+hand-written, 600-799 wikiHow, 800-849 Super-NaturalInstructions, 850-999
+r/WritingPrompts, 1000-1028 multi-turn.
+
+Sections (``--section``, repeatable; default all but ``decontam``, which loads the
+embedding model and takes a few minutes on two cores):
+
+``blocks``    block sizes, lengths and languages of the LIMA blocks
+``today``     today's rules on the LIMA blocks, first-person false hits, title test
+``matched``   LIMA items found in the dumps; raw HTML vs cleaned length windows
+``lengths``   wikiHow vs the 4,096 cap, WritingPrompts vs 1,200 and the real build
+``wording``   each new measurement: LIMA blocks, dump base rate, real build hits
+``proposed``  the proposed rules on the LIMA blocks and on the real inputs
+``decontam``  planted LIMA test prompts: which tests catch them; false positives
+``timing``    cost per answer of each measurement and of language identification
+
+    python benchmarks/bench_fidelity.py
+    python benchmarks/bench_fidelity.py --section decontam
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+REALDATA = REPO.parent / "shared" / "realdata"
+LIMA_TRAIN = REALDATA / "lima" / "lima_train_alpaca_format.json"
+LIMA_TEST = REALDATA / "lima" / "lima_test_set.jsonl"
+SE_ROOT = REALDATA / "stackexchange"
+WP_CSV = REALDATA / "reddit" / "writingprompts" / "writing_prompts_train_subset_500.csv"
+DEFAULT_BUILD = Path("/work/baseline/lima")
+
+BLOCKS = {
+    "stackexchange": (0, 400),
+    "hand-written": (400, 600),
+    "wikihow": (600, 800),
+    "sni": (800, 850),
+    "writingprompts": (850, 1000),
+    "multi-turn": (1000, 1029),
+}
+MINED = ("stackexchange", "wikihow", "writingprompts")
+SECTIONS = ("blocks", "today", "matched", "lengths", "wording", "proposed", "decontam", "timing")
+DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "decontam")
+DUMP_MIN_SCORE = 3  # dump base rates: top answers with at least this score
+
+
+# ---------------------------------------------------------------- data
+
+
+class Data:
+    """Everything the sections read, loaded once, lazily."""
+
+    def __init__(self, build: Path) -> None:
+        self.build = build
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def lima(self) -> list[dict]:
+        return self._once("lima", lambda: json.loads(LIMA_TRAIN.read_text(encoding="utf-8")))
+
+    def block(self, name: str) -> list[tuple[int, dict]]:
+        start, stop = BLOCKS[name]
+        return [(i, self.lima[i]) for i in range(start, stop)]
+
+    @property
+    def test_prompts(self) -> list[str]:
+        return self._once("test", lambda: [json.loads(line)["conversations"] for line in LIMA_TEST.open(encoding="utf-8")])
+
+    @property
+    def dump(self) -> list[dict]:
+        """Per question with an answer, in every real site: title, clean body, top answer (HTML and text)."""
+        return self._once("dump", _read_dumps)
+
+    @property
+    def dump_pool(self) -> list[dict]:
+        return [q for q in self.dump if q["answer_score"] >= DUMP_MIN_SCORE]
+
+    def build_rows(self, name: str) -> list[dict]:
+        path = self.build / f"{name}.jsonl"
+        if not path.is_file():
+            return []
+        return self._once(f"build:{name}", lambda: [json.loads(line) for line in path.open(encoding="utf-8")])
+
+
+def _read_dumps() -> list[dict]:
+    from lima_curate.sources.se_dump import iter_rows
+    from lima_curate.text.html import clean_html
+
+    out = []
+    for site in sorted(p for p in SE_ROOT.iterdir() if (p / "Posts.xml").is_file()):
+        questions, answers = {}, collections.defaultdict(list)
+        for row in iter_rows(site / "Posts.xml", site.name):
+            post = dict(row.attrib)
+            if post.get("PostTypeId") == "1":
+                questions[post["Id"]] = post
+            elif post.get("PostTypeId") == "2":
+                answers[post.get("ParentId")].append(post)
+        for qid, question in questions.items():
+            found = answers.get(qid)
+            if not found:
+                continue
+            accepted = question.get("AcceptedAnswerId")
+            ranked = sorted(found, key=lambda a: (-int(a["Score"]), a["Id"] != accepted, int(a["Id"])))
+            top = ranked[0]
+            out.append({
+                "site": site.name, "question_id": int(qid), "question_score": int(question.get("Score", 0)),
+                "title": question.get("Title", ""), "body": clean_html(question.get("Body", "")).text,
+                "answer_id": int(top["Id"]), "answer_score": int(top["Score"]), "accepted": top["Id"] == accepted,
+                "answer_html": top["Body"], "answer_text": clean_html(top["Body"]).text,
+                "answers": [(int(a["Id"]), int(a["Score"]), a["Body"]) for a in ranked],
+            })
+    return out
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else f"{part}/0"
+
+
+def head(title: str) -> None:
+    print(f"\n=== {title} " + "=" * max(0, 72 - len(title)))
+
+
+def excerpt(text: str, start: int = 0, width: int = 90) -> str:
+    piece = text[max(0, start - width // 2) : start + width // 2]
+    return repr(" ".join(piece.split()))
+
+
+# ---------------------------------------------------------------- sections
+
+
+def section_blocks(data: Data) -> None:
+    from lima_curate.text.lang import detect_language
+
+    head("LIMA blocks: sizes, response lengths (characters), languages of the responses")
+    for name in BLOCKS:
+        items = data.block(name)
+        lengths = [len(item["output"]) for _, item in items]
+        languages = collections.Counter(detect_language(item["output"]) for _, item in items)
+        other = {k: v for k, v in languages.items() if k != "en"}
+        print(f"{name:15s} n={len(items):4d} mean={statistics.mean(lengths):6.0f} median={statistics.median(lengths):6.0f} "
+              f"min={min(lengths):5d} max={max(lengths):6d}  <1200: {sum(n < 1200 for n in lengths):3d}  "
+              f">4096: {sum(n > 4096 for n in lengths):3d}  not 'en': {sum(other.values())} {dict(other)}")
+    print("not 'en' per block: detect_language on the whole response (code fences ignored)")
+
+
+def section_today(data: Data) -> None:
+    from lima_curate.calibrate import today
+    from lima_curate.calibrate.proposed import guess_prompt_kind
+    from lima_curate.calibrate.references import read_reference
+    from lima_curate.calibrate.report import calibrate, format_report
+    from lima_curate.sources import se_rules
+    from lima_curate.text import wording
+    from lima_curate.text.html import prose_only
+
+    head("Today's rules on the LIMA blocks (first failing rule names the drop; 'alone' = that rule by itself)")
+    for name in MINED:
+        start, stop = BLOCKS[name]
+        report = calibrate(read_reference(LIMA_TRAIN, slice(start, stop)), today.SOURCES[name]())
+        print(format_report(report))
+        hits = report.hits
+        print(f"  sum of 'alone' counts: {sum(hits.values())}; items dropped: {report.items - report.kept}")
+
+    head("Stack Exchange block: today's first_person and refers_to_other_answers, hit by hit")
+    fp_words: collections.Counter = collections.Counter()
+    refs: collections.Counter = collections.Counter()
+    paper_i_my = []
+    for i, item in data.block("stackexchange"):
+        measured = se_rules.measure_answer(item["output"])
+        if measured["first_person"]:
+            fp_words[measured["first_person"]] += 1
+        if measured["refers_to"]:
+            refs[measured["refers_to"].lower()] += 1
+        if wording.first_person(prose_only(item["output"])):
+            paper_i_my.append(i)
+    print(f"first_person hits: {sum(fp_words.values())} by first word {dict(fp_words)}")
+    print(f"refers_to_other_answers hits: {sum(refs.values())}; 'this question'/'your question': "
+          f"{refs['this question'] + refs['your question']}; all {dict(refs)}")
+    _first_person_false_hits(data)
+    print(f"paper test (words 'I', 'my' as pronouns; lima_curate.text.wording.first_person): {len(paper_i_my)} items {paper_i_my}")
+
+    head("Title must read as a question (today's question_not_self_contained, part b)")
+    titles = [(i, item["instruction"]) for i, item in data.block("stackexchange") if guess_prompt_kind(item["instruction"]) == "title"]
+    failing = [(i, t) for i, t in titles if not se_rules.title_is_question(t)]
+    pointing = [(i, t) for i, t in titles if se_rules.TITLE_POINTS_AT_BODY.search(t)]
+    print(f"LIMA SE prompts that look like titles (one line, <= 150 chars): {len(titles)} of 400")
+    print(f"  not a question: {pct(len(failing), len(titles))}; 'points at the body': {pct(len(pointing), len(titles))}")
+    for i, title in failing + pointing:
+        print(f"    {i}: {title!r}")
+    for floor in (0, 3, 10):
+        pool = [q for q in data.dump if q["answer_score"] >= floor]
+        fail = sum(not se_rules.title_is_question(q["title"]) for q in pool)
+        point = sum(bool(se_rules.TITLE_POINTS_AT_BODY.search(q["title"])) for q in pool)
+        print(f"  dump titles, top answer score >= {floor:2d}: not a question {pct(fail, len(pool))}, points at body {pct(point, len(pool))}")
+
+
+def _first_person_false_hits(data: Data) -> None:
+    """Today's FIRST_PERSON on "I"/"my" as written, and which of those hits are not the pronoun."""
+    import re
+
+    from lima_curate.text import wording
+    from lima_curate.text.html import prose_only
+
+    literal = re.compile(r"\bI\b(?!['’])|\b[Mm]y\b")
+    raw, pronoun = [], []
+    for i, item in data.block("stackexchange"):
+        prose = prose_only(item["output"])
+        found = [m for m in literal.finditer(prose)]
+        if found:
+            raw.append(i)
+            if wording.first_person(prose):
+                pronoun.append(i)
+            else:
+                m = found[0]
+                print(f"  not the pronoun, item {i}: {excerpt(prose, m.start())}")
+    print(f"'I' (not I'm/I'll...) or 'my' as a word in the prose: {len(raw)} items; pronoun in {len(pronoun)}; "
+          f"false hits (I.e., Ctrl+Shift+I, %I, I/O, I-407, quoted): {len(raw) - len(pronoun)}")
+
+
+def section_matched(data: Data) -> None:
+    from lima_curate.select.ngrams import NGramIndex
+    from lima_curate.text.html import clean_html
+
+    head("LIMA items found in the real Stack Exchange dumps (8-gram overlap of the answer)")
+    index = NGramIndex([item["output"] for _, item in data.block("stackexchange")], n=8, min_coverage=0.5)
+    for question in data.dump:
+        for answer_id, score, html in question["answers"]:
+            text = clean_html(html).text
+            hit = index.best(text)
+            if hit is None:
+                continue
+            item = data.lima[hit.prompt]
+            prompt = " ".join(item["instruction"].split())
+            kind = ("title" if prompt == " ".join(question["title"].split())
+                    else "body" if prompt == " ".join(question["body"].split())
+                    else "title + body" if prompt.startswith(" ".join(question["title"].split())) else "other")
+            rank = [a for a, _, _ in question["answers"]].index(answer_id) + 1
+            print(f"LIMA {hit.prompt}: {question['site']} question {question['question_id']} answer {answer_id}: "
+                  f"score {score}, rank {rank} of {len(question['answers'])}, accepted {answer_id == question['answer_id'] and question['accepted']}, "
+                  f"HTML {len(html)} chars, cleaned {len(text)}, LIMA text {len(item['output'])}; prompt = {kind}")
+            for other_id, other_score, other_html in question["answers"]:
+                if other_id != answer_id:
+                    print(f"    other answer {other_id}: score {other_score}, HTML {len(other_html)}, cleaned {len(clean_html(other_html).text)}")
+
+    head("Length window on raw HTML vs cleaned text (top answers in the dumps)")
+    for floor in (0, 3, 10):
+        pool = [q for q in data.dump if q["answer_score"] >= floor]
+        html_in = [q for q in pool if 1200 <= len(q["answer_html"]) <= 4096]
+        text_in = [q for q in pool if 1200 <= len(q["answer_text"]) <= 4096]
+        short_clean = sum(len(q["answer_text"]) < 1200 for q in html_in)
+        ratio = statistics.median(len(q["answer_html"]) / max(1, len(q["answer_text"])) for q in pool)
+        print(f"score >= {floor:2d}: {len(pool)} answers; HTML window keeps {len(html_in)}, of which cleaned < 1200: "
+              f"{pct(short_clean, len(html_in))}; cleaned window keeps {len(text_in)}; median HTML/cleaned {ratio:.2f}")
+    lengths = [len(item["output"]) for _, item in data.block("stackexchange")]
+    print(f"LIMA SE responses: < 1200 chars {pct(sum(n < 1200 for n in lengths), 400)}, > 4096 {pct(sum(n > 4096 for n in lengths), 400)}")
+
+
+def section_lengths(data: Data) -> None:
+    head("wikiHow: LIMA's articles vs today's 4,096 cap")
+    wikihow = [len(item["output"]) for _, item in data.block("wikihow")]
+    print(f"LIMA wikiHow: mean {statistics.mean(wikihow):.0f} chars, > 4096: {pct(sum(n > 4096 for n in wikihow), 200)}, "
+          f"< 1200: {sum(n < 1200 for n in wikihow)}, < 1000: {sum(n < 1000 for n in wikihow)}, min {min(wikihow)}")
+    head("r/WritingPrompts: LIMA's stories vs today's window and the real build")
+    lima = sorted(len(item["output"]) for _, item in data.block("writingprompts"))
+    quantiles = {p: lima[min(len(lima) - 1, int(p / 100 * len(lima)))] for p in (5, 10, 25, 50, 75, 90, 95)}
+    print(f"LIMA stories: mean {statistics.mean(lima):.0f}, percentiles {quantiles}, < 1200: {pct(sum(n < 1200 for n in lima), 150)}")
+    train = [r for r in data.build_rows("train") if r["source"] == "writingprompts"]
+    if train:
+        built = [len(r["messages"][-1]["content"]) for r in train]
+        print(f"real build train stories: {len(built)}, mean {statistics.mean(built):.0f} = "
+              f"{statistics.mean(built) / statistics.mean(lima):.2f}x LIMA's; under 2,000 chars: {sum(n < 2000 for n in built)}")
+    stories = _dataset_stories()
+    print(f"WritingPrompts CSV rows eligible by tag, not a part: {len(stories)}")
+    print("window (min-max)  LIMA dropped  eligible rows  mean all  x LIMA   mean 150 longest  x LIMA")
+    mean_lima = statistics.mean(lima)
+    for low, high in ((1200, 4096), (0, 4096), (150, 2000), (150, 2100), (200, 2000), (300, 2000), (150, 2500)):
+        kept = sorted(n for n in stories if low <= n <= high)
+        dropped = sum(not low <= n <= high for n in lima)
+        top = kept[-150:]
+        print(f"{low:5d}-{high:<5d}      {dropped:4d}          {len(kept):4d}        {statistics.mean(kept):6.0f}  "
+              f"{statistics.mean(kept) / mean_lima:5.2f}   {statistics.mean(top):8.0f}        {statistics.mean(top) / mean_lima:5.2f}")
+
+
+def _dataset_stories() -> list[int]:
+    """Lengths of the WritingPrompts CSV stories as the extractor cleans them, eligible by tag."""
+    from lima_curate.sources import writingprompts as wp
+    from lima_curate.text.scrub import scrub
+
+    out = []
+    for _, prompt, story in wp.iter_dataset_csv(WP_CSV):
+        tags, text = wp.split_tags(wp.detokenize(prompt))
+        cleaned, part = wp.clean_story(scrub(wp.detokenize(story)))
+        if wp.tag_problem(tags) is None and part is None and text:
+            out.append(len(cleaned))
+    return out
+
+
+def _build_texts(data: Data, source: str) -> list[tuple[str, str, str, bool]]:
+    """(id, prompt, response, in train) of the real build's candidates of ``source``."""
+    train = {r["id"] for r in data.build_rows("train")}
+    return [(r["id"], r["messages"][0]["content"], r["messages"][-1]["content"], r["id"] in train)
+            for r in data.build_rows("candidates") if r["source"] == source and len(r["messages"]) > 1]
+
+
+def section_wording(data: Data) -> None:
+    from lima_curate.text import leftovers, story_notes, wording
+    from lima_curate.text.html import prose_only
+
+    prose_measures: list[tuple[str, Callable, tuple[str, ...]]] = [
+        ("first_person ('I', 'my')", wording.first_person, ("stackexchange",)),
+        ("first_person_extended ('me', 'myself', 'mine')", wording.first_person_extended, ("stackexchange",)),
+        ("site_references", wording.site_references, ("stackexchange",)),
+        ("question_references (never a drop)", wording.question_references, ("stackexchange",)),
+        ("thread_talk", wording.thread_talk, ("stackexchange",)),
+        ("removed_image_references", leftovers.removed_image_references, ("stackexchange", "wikihow")),
+    ]
+    text_measures: list[tuple[str, Callable, tuple[str, ...]]] = [
+        ("bare_link_lines", leftovers.bare_link_lines, ("stackexchange", "wikihow")),
+        ("entity_residue", leftovers.entity_residue, ("stackexchange", "wikihow", "writingprompts")),
+        ("author_notes", story_notes.author_notes, ("writingprompts",)),
+    ]
+    for name, measure, sources in prose_measures + text_measures:
+        on_prose = (name, measure, sources) in prose_measures
+        head(f"{name}")
+        prepare = prose_only if on_prose else (lambda text: text)
+        for block in (*MINED, "hand-written"):
+            items = data.block(block)
+            found = [(i, measure(prepare(item["output"]))) for i, item in items]
+            found = [(i, hits) for i, hits in found if hits]
+            kinds = collections.Counter(k for _, hits in found for k in dict.fromkeys(h.kind for h in hits))
+            shown = ", ".join(f"{i}:{hits[0].phrase!r}" for i, hits in found[:8])
+            print(f"  LIMA {block:15s} {pct(len(found), len(items))} {dict(kinds) if len(kinds) > 1 else ''} {shown}")
+        pool = data.dump_pool
+        found = [(q, measure(prepare(q["answer_text"]))) for q in pool]
+        found = [(q, hits) for q, hits in found if hits]
+        kinds = collections.Counter(k for _, hits in found for k in dict.fromkeys(h.kind for h in hits))
+        print(f"  dump top answers (score >= {DUMP_MIN_SCORE}): {pct(len(found), len(pool))} {dict(kinds) if len(kinds) > 1 else ''}")
+        if "kind" in name or len(kinds) > 1:
+            lima_kinds = collections.Counter(
+                k for _, item in data.block("stackexchange")
+                for k in dict.fromkeys(h.kind for h in measure(prepare(item["output"]))))
+            for kind in sorted(set(kinds) | set(lima_kinds)):
+                print(f"    {kind:16s} LIMA SE {lima_kinds[kind]:3d} ({100 * lima_kinds[kind] / 400:.1f}%)  "
+                      f"dump {kinds[kind]:3d} ({100 * kinds[kind] / len(pool):.1f}%)")
+        for source in sources:
+            rows = _build_texts(data, source)
+            found = [(rid, response, intrain, measure(prepare(response))) for rid, _, response, intrain in rows]
+            found = [f for f in found if f[3]]
+            in_train = sum(1 for f in found if f[2])
+            print(f"  real build {source} candidates: {pct(len(found), len(rows))} (in train.jsonl: {in_train})")
+            for rid, response, _, hits in found[:4]:
+                print(f"      {rid}: {hits[0].phrase!r} in {excerpt(prepare(response), hits[0].start)}")
+    _extension_cost(data)
+    _prompt_side(data)
+
+
+def _extension_cost(data: Data) -> None:
+    from lima_curate.text import wording
+    from lima_curate.text.html import prose_only
+
+    head("First person: what 'me'/'myself'/'mine' would add to the paper's 'I'/'my'")
+    lima_only = [i for i, item in data.block("stackexchange")
+                 if wording.first_person_extended(prose_only(item["output"])) and not wording.first_person(prose_only(item["output"]))]
+    pool = data.dump_pool
+    dump_only = sum(1 for q in pool if wording.first_person_extended(prose_only(q["answer_text"]))
+                    and not wording.first_person(prose_only(q["answer_text"])))
+    print(f"LIMA SE items dropped only by the extension: {len(lima_only)} {lima_only}")
+    print(f"dump top answers dropped only by the extension: {pct(dump_only, len(pool))}")
+
+
+def _prompt_side(data: Data) -> None:
+    from lima_curate.text import leftovers, wording
+    from lima_curate.text.html import prose_only
+
+    head("Prompt side: thread talk, mentions and 'Edit:' in question bodies; removed images")
+    checks = {
+        "thread_talk": wording.thread_talk,
+        "mention/edit_mark": lambda p: tuple(h for h in wording.site_references(p) if h.kind in ("mention", "edit_mark")),
+        "removed_image": leftovers.removed_image_references,
+    }
+    for name, check in checks.items():
+        lima = [(i, check(prose_only(item["instruction"]))) for i, item in data.block("stackexchange")]
+        lima = [(i, hits) for i, hits in lima if hits]
+        pool = data.dump_pool
+        dump = sum(1 for q in pool if check(prose_only(q["body"])))
+        rows = _build_texts(data, "stackexchange")
+        build = [(rid, check(prose_only(prompt))) for rid, prompt, _, _ in rows]
+        build = [(rid, hits) for rid, hits in build if hits]
+        print(f"{name:18s} LIMA SE prompts {pct(len(lima), 400)} {[(i, h[0].phrase) for i, h in lima[:5]]}; "
+              f"dump bodies {pct(dump, len(pool))}; real build prompts {len(build)} {[(r, h[0].phrase) for r, h in build[:3]]}")
+
+
+def section_proposed(data: Data) -> None:
+    from lima_curate.calibrate import proposed, today
+    from lima_curate.calibrate.references import read_reference
+    from lima_curate.calibrate.report import calibrate, format_report
+
+    head("Proposed rules on the LIMA blocks (targets: SE <= 5% of 0-399, wikiHow <= 5% of 600-799, WP <= 10% of 850-999)")
+    variants = {
+        "stackexchange": [
+            ("default (english_only)", proposed.StackExchangeSettings()),
+            ("english_only off", proposed.StackExchangeSettings(english_only=False)),
+            ("wide references", proposed.StackExchangeSettings(reference_kinds=proposed.SE_REFERENCE_KINDS_WIDE)),
+            ("+ me/myself/mine", proposed.StackExchangeSettings(first_person_me_mine=True)),
+            ("+ entity residue", proposed.StackExchangeSettings(entity_residue=True)),
+        ],
+        "wikihow": [("default", proposed.WikiHowSettings()), ("min 1200", proposed.WikiHowSettings(min_response_chars=1200))],
+        "writingprompts": [("default", proposed.WritingPromptsSettings())],
+    }
+    makers = {"stackexchange": proposed.stackexchange_source, "wikihow": proposed.wikihow_source,
+              "writingprompts": proposed.writingprompts_source}
+    for name in MINED:
+        start, stop = BLOCKS[name]
+        items = read_reference(LIMA_TRAIN, slice(start, stop))
+        for label, settings in variants[name]:
+            report = calibrate(items, makers[name](settings))
+            dropped = report.items - report.kept
+            print(f"{name} [{label}]: dropped {pct(dropped, report.items)}  {json.dumps(report.as_json()['dropped'])}")
+            if label.startswith("default"):
+                print(format_report(report))
+    _proposed_on_dumps(data)
+    _proposed_on_writingprompts(data)
+
+
+def _proposed_on_dumps(data: Data) -> None:
+    """Today's and the proposed Stack Exchange answer rules on the real dumps' candidates."""
+    from lima_curate.calibrate import proposed
+    from lima_curate.config import StackExchangeConfig
+    from lima_curate.sources import se_rules
+    from lima_curate.text import wording
+    from lima_curate.text.html import clean_html, prose_only
+    from lima_curate.text.lang import detect_language
+
+    head("Stack Exchange dumps, questions whose top answer scores >= 10: today's vs proposed rules")
+    config = StackExchangeConfig()
+    today_checks = (*se_rules.answer_rules(config), *se_rules.language_rules())
+    pool = [q for q in data.dump if q["answer_score"] >= config.min_answer_score]
+    rules = proposed.stackexchange_rules(proposed.StackExchangeSettings(english_only=True))
+    today_drops, new_drops = collections.Counter(), collections.Counter()
+    kept_new = []
+    from lima_curate.calibrate.today import from_example_rule
+
+    wrapped = [from_example_rule(rule) for rule in today_checks]
+    for q in pool:
+        measured = {**se_rules.measure_answer(q["answer_text"]), "language": detect_language(prose_only(q["answer_text"])[:400])}
+        failed = next((rule.name for rule in wrapped if rule(measured) is not None), None)
+        today_drops[failed or "kept"] += 1
+        kind = "body"  # the question body as the prompt: the proposed default for a question with a body
+        m = proposed.stackexchange_measurements(q["body"] or q["title"], q["answer_text"], answer_html=q["answer_html"], prompt_kind=kind)
+        failed = next((rule.name for rule in rules if rule(m) is not None), None)
+        new_drops[failed or "kept"] += 1
+        if failed is None:
+            kept_new.append(q)
+    print(f"{len(pool)} questions; today (answer + language rules, question test left out): {dict(today_drops)}")
+    print(f"proposed: {dict(new_drops)}")
+    patterns = [(q, wording.thread_talk(prose_only(q["answer_text"]))) for q in kept_new]
+    print(f"proposed keeps {len(kept_new)}; thread talk left in them: {sum(1 for _, h in patterns if h)}")
+    del clean_html
+
+
+def _proposed_on_writingprompts(data: Data) -> None:
+    """The proposed WritingPrompts rules on the real CSV rows (as the extractor cleans them)."""
+    from lima_curate.calibrate import proposed
+    from lima_curate.sources import writingprompts as wp
+    from lima_curate.text.scrub import scrub
+
+    head("WritingPrompts CSV (real build input): proposed rules")
+    rules = proposed.writingprompts_rules()
+    drops: collections.Counter = collections.Counter()
+    kept_lengths = []
+    for _, prompt, story in wp.iter_dataset_csv(WP_CSV):
+        tags, text = wp.split_tags(wp.detokenize(prompt))
+        if wp.tag_problem(tags) is not None or not text:
+            drops["prompt_tag_not_eligible/empty_prompt (today's)"] += 1
+            continue
+        cleaned, _ = wp.clean_story(scrub(wp.detokenize(story)))
+        m = proposed.writingprompts_measurements(scrub(text), cleaned)
+        failed = next((rule.name for rule in rules if rule(m) is not None), None)
+        drops[failed or "kept"] += 1
+        if failed is None:
+            kept_lengths.append(len(cleaned))
+    lima_mean = statistics.mean(len(item["output"]) for _, item in data.block("writingprompts"))
+    print(f"rows: {dict(drops)}")
+    print(f"kept {len(kept_lengths)} stories, mean {statistics.mean(kept_lengths):.0f} chars = "
+          f"{statistics.mean(kept_lengths) / lima_mean:.2f}x LIMA's {lima_mean:.0f} (target within +-30%); "
+          f"150 longest: {statistics.mean(sorted(kept_lengths)[-150:]) / lima_mean:.2f}x")
+
+
+def section_decontam(data: Data) -> None:
+    import numpy as np
+
+    from lima_curate.config import EmbeddingConfig
+    from lima_curate.select.embed import Embedder
+    from lima_curate.select.fingerprint import normalise_text
+    from lima_curate.select.ngrams import NGramIndex
+    from lima_curate.select.neighbors import best_matches
+    from lima_curate.select.prompt_parts import best_part_matches, prompt_parts
+
+    head("Decontamination: LIMA test prompts planted in real Stack Exchange questions")
+    tests = data.test_prompts
+    hosts = [q for q in data.dump if q["body"].strip() and "\n" not in q["title"]][: len(tests)]
+    plants = []  # (test number, placement, construction, title, body, prompt)
+    for number, (test, host) in enumerate(zip(tests, hosts)):
+        first, rest = _split_sentence(test)
+        placements = [("title", test, host["body"]), ("body", host["title"], test)]
+        if rest:
+            placements.append(("title+body split", first, rest))
+        for placement, title, body in placements:
+            for construction, prompt in (("title", title), ("body", body), ("title + body", f"{title}\n\n{body}")):
+                planted_text = test if placement != "title+body split" else (first if construction == "title" else rest if construction == "body" else test)
+                if not _holds(prompt, planted_text):
+                    continue
+                plants.append((number, placement, construction, title, body, prompt, planted_text))
+    embedder = Embedder(EmbeddingConfig(cache_dir="", device="cpu"))
+    started = time.perf_counter()
+    test_vectors = embedder.encode(tests)
+    exact = {normalise_text(t): i for i, t in enumerate(tests)}
+    index = NGramIndex(tests)
+    whole_vectors = embedder.encode([p[5] for p in plants])
+    parts, owners = [], []
+    for row, plant in enumerate(plants):
+        for part in prompt_parts(plant[5], title=plant[3], body=plant[4]) if plant[2] == "title + body" else (plant[5],):
+            parts.append(part)
+            owners.append(row)
+    part_vectors = embedder.encode(parts)
+    print(f"embedded {len(tests) + len(plants) + len(parts)} texts in {time.perf_counter() - started:.0f} s (CPU)")
+    _, whole_best = best_matches(whole_vectors, test_vectors)
+    where, part_best, _ = best_part_matches(part_vectors, owners, len(plants), test_vectors)
+    table: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    missed: dict[str, list] = collections.defaultdict(list)
+    for row, (number, placement, construction, *_rest) in enumerate(plants):
+        prompt = plants[row][5]
+        counts = table[(placement, construction)]
+        counts["planted"] += 1
+        exact_hit = normalise_text(prompt) in exact
+        cosine_hit = exact_hit or whole_best[row] >= 0.9
+        parts_hit = exact_hit or part_best[row] >= 0.9
+        ngram = index.best(prompt)
+        ngram_hit = exact_hit or ngram is not None
+        counts["exact"] += exact_hit
+        counts["cosine whole >= 0.9 (today)"] += cosine_hit
+        counts["cosine parts >= 0.9"] += parts_hit
+        counts["8-gram >= 50%"] += ngram_hit
+        counts["parts or 8-gram"] += parts_hit or ngram_hit
+        if not (parts_hit or ngram_hit):
+            missed[f"{placement} / {construction}"].append((number, float(part_best[row]), tests[number][:70]))
+        if placement == "body" and construction == "title + body":
+            counts["whole cosine min x100"] = min(counts.get("whole cosine min x100", 100), int(whole_best[row] * 100))
+            counts["whole cosine max x100"] = max(counts.get("whole cosine max x100", 0), int(whole_best[row] * 100))
+    for (placement, construction), counts in table.items():
+        print(f"test prompt as {placement:17s} -> prompt = {construction:12s}: {dict(counts)}")
+    for key, rows in missed.items():
+        print(f"  missed ({key}): {len(rows)}: {rows[:4]}")
+    _false_positives(data, embedder, test_vectors, index)
+
+
+def _split_sentence(text: str) -> tuple[str, str]:
+    """The first sentence (or line) of ``text`` and the rest ("" when there is one sentence)."""
+    import re
+
+    match = re.search(r"(?<=[.?!])\s+(?=[A-Z\"“'])|\n+", text.strip())
+    if not match:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.end():].strip()
+
+
+def _holds(prompt: str, text: str) -> bool:
+    return text.strip() in prompt
+
+
+def _false_positives(data: Data, embedder: Any, test_vectors: Any, index: Any) -> None:
+    from lima_curate.select.fingerprint import normalise_text
+    from lima_curate.select.prompt_parts import best_part_matches, prompt_parts
+
+    head("Decontamination false positives against the LIMA test set (300 prompts)")
+    sets = {
+        "real build candidates (prompts)": [r["messages"][0]["content"] for r in data.build_rows("candidates")],
+        "dump questions: title + body": [f"{q['title']}\n\n{q['body']}" for q in data.dump],
+        "LIMA train prompts": [item["instruction"] for item in data.lima],
+    }
+    exact = {normalise_text(t) for t in data.test_prompts}
+    for name, prompts in sets.items():
+        parts, owners = [], []
+        for row, prompt in enumerate(prompts):
+            for part in prompt_parts(prompt):
+                parts.append(part)
+                owners.append(row)
+        vectors = embedder.encode(parts)
+        where, best, _ = best_part_matches(vectors, owners, len(prompts), test_vectors)
+        cosine = [i for i in range(len(prompts)) if best[i] >= 0.9]
+        ngram = {i: hit for i, hit in index.contamination(prompts).items()}
+        same = [i for i, p in enumerate(prompts) if normalise_text(p) in exact]
+        print(f"{name}: {len(prompts)} prompts; exact {len(same)}; cosine parts >= 0.9: {len(cosine)}; 8-gram >= 50%: {len(ngram)}")
+        for i in sorted(set(cosine) | set(ngram))[:8]:
+            hit = ngram.get(i)
+            print(f"    {i}: cos {best[i]:.2f} n-gram {f'{hit.shared}/{hit.total}' if hit else '-'} | "
+                  f"{' '.join(prompts[i].split())[:60]!r} ~ {' '.join(data.test_prompts[int(where[i])].split())[:60]!r}")
+
+
+def section_timing(data: Data) -> None:
+    from lima_curate.calibrate import proposed
+    from lima_curate.sources import se_rules
+    from lima_curate.text.html import clean_html, prose_only
+    from lima_curate.text.lang import detect_language, is_plainly_english
+
+    head("Cost per answer (dump top answers, score >= 0), best of 3")
+    answers = [q["answer_html"] for q in data.dump]
+    texts = [clean_html(html).text for html in answers]
+    samples = [prose_only(text)[:400] for text in texts]
+
+    def timed(run: Callable[[], object]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    costs = {
+        "clean_html": timed(lambda: [clean_html(h) for h in answers]),
+        "today's measure_answer (length, first person, references)": timed(lambda: [se_rules.measure_answer(t) for t in texts]),
+        "proposed text measurements (all but language)": timed(
+            lambda: [_no_language(proposed.stackexchange_measurements, "", t) for t in texts]),
+        "fast path test alone (is_plainly_english)": timed(lambda: [is_plainly_english(s) for s in samples]),
+        "detect_language on the 400-char sample (fast path + langdetect)": timed(lambda: [detect_language(s) for s in samples]),
+    }
+    fast = sum(is_plainly_english(s) for s in samples)
+    slow = [s for s in samples if not is_plainly_english(s)]
+    costs["langdetect calls alone (samples off the fast path)"] = timed(lambda: [detect_language(s) for s in slow])
+    n = len(answers)
+    for name, seconds in costs.items():
+        per = seconds / (len(slow) if "alone (samples" in name else n) * 1000
+        print(f"{name:68s} {per:7.3f} ms each")
+    print(f"fast path taken by {pct(fast, n)} samples; langdetect on {len(slow)}")
+    lang_per = costs["detect_language on the 400-char sample (fast path + langdetect)"] / n
+    text_per = (costs["clean_html"] + costs["proposed text measurements (all but language)"]) / n
+    for label, count in (("25.5k pairing survivors (top answer score >= 10)", 25_500), ("260k questions with an answer", 260_000)):
+        print(f"1 GiB benchmark, {label}: text measurements {count * text_per:6.1f} s, language {count * lang_per:6.1f} s")
+
+
+def _no_language(measure: Callable, prompt: str, text: str) -> dict:
+    """The proposed measurements without the language call (timed apart)."""
+    import lima_curate.calibrate.proposed as module
+
+    saved = module.detect_language
+    module.detect_language = lambda text, seed=0: "en"
+    try:
+        return measure(prompt, text)
+    finally:
+        module.detect_language = saved
+
+
+# ---------------------------------------------------------------- main
+
+RUNNERS = {
+    "blocks": section_blocks, "today": section_today, "matched": section_matched, "lengths": section_lengths,
+    "wording": section_wording, "proposed": section_proposed, "decontam": section_decontam, "timing": section_timing,
+}
+
+
+def main(argv: "Iterable[str] | None" = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--section", action="append", choices=SECTIONS, help="run only these sections (repeatable)")
+    parser.add_argument("--build", type=Path, default=DEFAULT_BUILD, help="a real build's output folder")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not LIMA_TRAIN.is_file() or not SE_ROOT.is_dir():
+        print(f"real data not found under {REALDATA}: nothing to measure")
+        return 0
+    if not (args.build / "candidates.jsonl").is_file():
+        print(f"note: no real build at {args.build}; the real-build figures are left out")
+    sys.path.insert(0, str(REPO))
+    data = Data(args.build)
+    for section in args.section or DEFAULT_SECTIONS:
+        started = time.perf_counter()
+        RUNNERS[section](data)
+        print(f"[{section}: {time.perf_counter() - started:.1f} s]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
