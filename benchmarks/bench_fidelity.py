@@ -506,71 +506,82 @@ def _proposed_on_writingprompts(data: Data) -> None:
 
 
 def section_decontam(data: Data) -> None:
-    import numpy as np
-
-    from lima_curate.config import EmbeddingConfig
-    from lima_curate.select.embed import Embedder
     from lima_curate.select.fingerprint import normalise_text
-    from lima_curate.select.ngrams import NGramIndex
     from lima_curate.select.neighbors import best_matches
+    from lima_curate.select.ngrams import NGramIndex
     from lima_curate.select.prompt_parts import best_part_matches, prompt_parts
 
     head("Decontamination: LIMA test prompts planted in real Stack Exchange questions")
     tests = data.test_prompts
     hosts = [q for q in data.dump if q["body"].strip() and "\n" not in q["title"]][: len(tests)]
-    plants = []  # (test number, placement, construction, title, body, prompt)
+    plants = []  # (test number, placement, title, body)
     for number, (test, host) in enumerate(zip(tests, hosts)):
+        plants.append((number, "title", test, host["body"]))
+        plants.append((number, "body", host["title"], test))
         first, rest = _split_sentence(test)
-        placements = [("title", test, host["body"]), ("body", host["title"], test)]
         if rest:
-            placements.append(("title+body split", first, rest))
-        for placement, title, body in placements:
-            for construction, prompt in (("title", title), ("body", body), ("title + body", f"{title}\n\n{body}")):
-                planted_text = test if placement != "title+body split" else (first if construction == "title" else rest if construction == "body" else test)
-                if not _holds(prompt, planted_text):
-                    continue
-                plants.append((number, placement, construction, title, body, prompt, planted_text))
-    embedder = Embedder(EmbeddingConfig(cache_dir="", device="cpu"))
+            plants.append((number, "title + body", first, rest))
+    embed = _embedder()
     started = time.perf_counter()
-    test_vectors = embedder.encode(tests)
-    exact = {normalise_text(t): i for i, t in enumerate(tests)}
+    test_vectors = embed(tests)
+    exact = {normalise_text(t) for t in tests}
     index = NGramIndex(tests)
-    whole_vectors = embedder.encode([p[5] for p in plants])
+    # today: the prompt is the title (coin) or title, blank line, body; exact text + whole-prompt cosine
+    today = {
+        "today, prompt = title": [title for _, _, title, _ in plants],
+        "today, prompt = title + body": [f"{title}\n\n{body}" for _, _, title, body in plants],
+    }
+    caught: dict[str, list[bool]] = {}
+    for label, prompts in today.items():
+        _, best = best_matches(embed(prompts), test_vectors)
+        caught[label] = [normalise_text(p) in exact or bool(best[i] >= 0.9) for i, p in enumerate(prompts)]
+    # proposed: the question's parts (title, body, both) each compared; exact, cosine, 8-gram
     parts, owners = [], []
-    for row, plant in enumerate(plants):
-        for part in prompt_parts(plant[5], title=plant[3], body=plant[4]) if plant[2] == "title + body" else (plant[5],):
+    for row, (_, _, title, body) in enumerate(plants):
+        for part in prompt_parts(f"{title}\n\n{body}", title=title, body=body):
             parts.append(part)
             owners.append(row)
-    part_vectors = embedder.encode(parts)
-    print(f"embedded {len(tests) + len(plants) + len(parts)} texts in {time.perf_counter() - started:.0f} s (CPU)")
-    _, whole_best = best_matches(whole_vectors, test_vectors)
-    where, part_best, _ = best_part_matches(part_vectors, owners, len(plants), test_vectors)
-    table: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
-    missed: dict[str, list] = collections.defaultdict(list)
-    for row, (number, placement, construction, *_rest) in enumerate(plants):
-        prompt = plants[row][5]
-        counts = table[(placement, construction)]
-        counts["planted"] += 1
-        exact_hit = normalise_text(prompt) in exact
-        cosine_hit = exact_hit or whole_best[row] >= 0.9
-        parts_hit = exact_hit or part_best[row] >= 0.9
-        ngram = index.best(prompt)
-        ngram_hit = exact_hit or ngram is not None
-        counts["exact"] += exact_hit
-        counts["cosine whole >= 0.9 (today)"] += cosine_hit
-        counts["cosine parts >= 0.9"] += parts_hit
-        counts["8-gram >= 50%"] += ngram_hit
-        counts["parts or 8-gram"] += parts_hit or ngram_hit
-        if not (parts_hit or ngram_hit):
-            missed[f"{placement} / {construction}"].append((number, float(part_best[row]), tests[number][:70]))
-        if placement == "body" and construction == "title + body":
-            counts["whole cosine min x100"] = min(counts.get("whole cosine min x100", 100), int(whole_best[row] * 100))
-            counts["whole cosine max x100"] = max(counts.get("whole cosine max x100", 0), int(whole_best[row] * 100))
-    for (placement, construction), counts in table.items():
-        print(f"test prompt as {placement:17s} -> prompt = {construction:12s}: {dict(counts)}")
-    for key, rows in missed.items():
-        print(f"  missed ({key}): {len(rows)}: {rows[:4]}")
-    _false_positives(data, embedder, test_vectors, index)
+    _, part_best, _ = best_part_matches(embed(parts), owners, len(plants), test_vectors)
+    by_owner: dict[int, list[str]] = collections.defaultdict(list)
+    for part, owner in zip(parts, owners):
+        by_owner[owner].append(part)
+    exact_parts = [any(normalise_text(p) in exact for p in by_owner[i]) for i in range(len(plants))]
+    ngram_parts = [any(index.best(p) is not None for p in by_owner[i]) for i in range(len(plants))]
+    caught["proposed: exact on parts"] = exact_parts
+    caught["proposed: cosine on parts >= 0.9"] = [exact_parts[i] or bool(part_best[i] >= 0.9) for i in range(len(plants))]
+    caught["proposed: 8-gram on parts"] = [exact_parts[i] or ngram_parts[i] for i in range(len(plants))]
+    caught["proposed: cosine or 8-gram on parts"] = [
+        caught["proposed: cosine on parts >= 0.9"][i] or caught["proposed: 8-gram on parts"][i] for i in range(len(plants))]
+    print(f"{len(plants)} plants of {len(tests)} test prompts; embedding took {time.perf_counter() - started:.0f} s (CPU)")
+    placements = ("title", "body", "title + body")
+    print(f"{'caught by':40s} " + "  ".join(f"as {p:12s}" for p in placements))
+    for label, flags in caught.items():
+        cells = []
+        for placement in placements:
+            rows = [i for i, plant in enumerate(plants) if plant[1] == placement]
+            cells.append(f"{sum(flags[i] for i in rows):4d}/{len(rows):<4d}     ")
+        print(f"{label:40s} " + "  ".join(cells))
+    missed = [i for i, flag in enumerate(caught["proposed: cosine or 8-gram on parts"]) if not flag]
+    for i in missed[:6]:
+        number, placement, _, _ = plants[i]
+        print(f"  missed: test {number} as {placement}: cos {part_best[i]:.2f} | {' '.join(tests[number].split())[:80]!r}")
+    whole = [i for i, plant in enumerate(plants) if plant[1] != "title + body"]
+    _, best = best_matches(embed([today["today, prompt = title + body"][i] for i in whole]), test_vectors)
+    ordered = sorted(float(b) for b in best)
+    print(f"whole-prompt cosine of title + body prompts holding a whole test prompt as title or body: "
+          f"min {ordered[0]:.2f}, median {ordered[len(ordered) // 2]:.2f}, max {ordered[-1]:.2f}; "
+          f">= 0.9: {sum(b >= 0.9 for b in ordered)}/{len(ordered)}")
+    _false_positives(data, embed, test_vectors, index)
+
+
+def _embedder() -> Callable[[list], Any]:
+    """Text -> unit vectors with the default model on the CPU, cached in benchmarks/work/."""
+    from lima_curate.config import EmbeddingConfig
+    from lima_curate.select.embed import Embedder, embed_texts
+
+    config = EmbeddingConfig(cache_dir=str(HERE / "work" / "embeddings"), device="cpu")
+    embedder = Embedder(config)
+    return lambda texts: embed_texts(list(texts), config, embedder=embedder)
 
 
 def _split_sentence(text: str) -> tuple[str, str]:
@@ -580,40 +591,40 @@ def _split_sentence(text: str) -> tuple[str, str]:
     match = re.search(r"(?<=[.?!])\s+(?=[A-Z\"“'])|\n+", text.strip())
     if not match:
         return text.strip(), ""
-    return text[: match.start()].strip(), text[match.end():].strip()
+    return text.strip()[: match.start()].strip(), text.strip()[match.end():].strip()
 
 
-def _holds(prompt: str, text: str) -> bool:
-    return text.strip() in prompt
-
-
-def _false_positives(data: Data, embedder: Any, test_vectors: Any, index: Any) -> None:
+def _false_positives(data: Data, embed: Callable, test_vectors: Any, index: Any) -> None:
     from lima_curate.select.fingerprint import normalise_text
     from lima_curate.select.prompt_parts import best_part_matches, prompt_parts
 
     head("Decontamination false positives against the LIMA test set (300 prompts)")
     sets = {
-        "real build candidates (prompts)": [r["messages"][0]["content"] for r in data.build_rows("candidates")],
-        "dump questions: title + body": [f"{q['title']}\n\n{q['body']}" for q in data.dump],
-        "LIMA train prompts": [item["instruction"] for item in data.lima],
+        "real build candidates (prompts)": [(r["messages"][0]["content"], "", "") for r in data.build_rows("candidates")],
+        "dump questions (title, body, both)": [(f"{q['title']}\n\n{q['body']}", q["title"], q["body"]) for q in data.dump],
+        "LIMA train prompts": [(item["instruction"], "", "") for item in data.lima],
     }
     exact = {normalise_text(t) for t in data.test_prompts}
-    for name, prompts in sets.items():
+    for name, questions in sets.items():
         parts, owners = [], []
-        for row, prompt in enumerate(prompts):
-            for part in prompt_parts(prompt):
+        for row, (prompt, title, body) in enumerate(questions):
+            for part in prompt_parts(prompt, title=title, body=body):
                 parts.append(part)
                 owners.append(row)
-        vectors = embedder.encode(parts)
-        where, best, _ = best_part_matches(vectors, owners, len(prompts), test_vectors)
-        cosine = [i for i in range(len(prompts)) if best[i] >= 0.9]
-        ngram = {i: hit for i, hit in index.contamination(prompts).items()}
-        same = [i for i, p in enumerate(prompts) if normalise_text(p) in exact]
-        print(f"{name}: {len(prompts)} prompts; exact {len(same)}; cosine parts >= 0.9: {len(cosine)}; 8-gram >= 50%: {len(ngram)}")
+        where, best, _ = best_part_matches(embed(parts), owners, len(questions), test_vectors)
+        cosine = [i for i in range(len(questions)) if best[i] >= 0.9]
+        ngram: dict[int, Any] = {}
+        for part, owner in zip(parts, owners):
+            hit = index.best(part)
+            if hit is not None and owner not in ngram:
+                ngram[owner] = hit
+        same = [i for i, (p, _, _) in enumerate(questions) if normalise_text(p) in exact]
+        print(f"{name}: {len(questions)}; exact {len(same)}; cosine on parts >= 0.9: {len(cosine)}; "
+              f"8-gram >= 50% on parts: {len(ngram)}")
         for i in sorted(set(cosine) | set(ngram))[:8]:
             hit = ngram.get(i)
             print(f"    {i}: cos {best[i]:.2f} n-gram {f'{hit.shared}/{hit.total}' if hit else '-'} | "
-                  f"{' '.join(prompts[i].split())[:60]!r} ~ {' '.join(data.test_prompts[int(where[i])].split())[:60]!r}")
+                  f"{' '.join(questions[i][0].split())[:60]!r} ~ {' '.join(data.test_prompts[int(where[i])].split())[:60]!r}")
 
 
 def section_timing(data: Data) -> None:

@@ -19,6 +19,9 @@ lower-cased word n-grams, N from 8 to 13) and datatrove's ``NGramsDecontIndexer`
   shorter than N). Prompts shorter than ``min_words`` ("Tell me a joke") are left to the
   exact-text test: as a phrase they occur in ordinary text.
 
+Everything is in text order (no set is iterated), so the same inputs give the same
+overlaps and the same example n-gram in every process.
+
 The index holds the n-gram strings (no hashing, so no collisions); a lookup costs
 O(words of the candidate) plus one pass per distinct short-prompt length (< n).
 """
@@ -41,9 +44,9 @@ def words(text: str) -> list[str]:
     return normalise_text(text).split()
 
 
-def ngrams(tokens: Sequence[str], n: int) -> set[str]:
-    """The distinct ``n``-grams of ``tokens``, each as one space-joined string."""
-    return {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+def ngrams(tokens: Sequence[str], n: int) -> tuple[str, ...]:
+    """The distinct ``n``-grams of ``tokens`` in text order, each as one space-joined string."""
+    return tuple(dict.fromkeys(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)))
 
 
 @dataclass(frozen=True)

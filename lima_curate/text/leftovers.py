@@ -34,14 +34,17 @@ from lima_curate.text.wording import Hit, at_word_start
 _PICTURE_WORD = re.compile(
     r"(?:picture|image|photo(?:graph)?|screen ?shot|diagram|figure|graph|chart|illustration|drawing|gif)s?\b"
 )
-# the words right before a picture word (searched in the 40 characters before it, up to it)
+# the words right before a picture word (searched in the 40 characters before it, up to it):
+# a position ("in the above", "the following") or a caption verb ("shown in the") ...
 _POINTER_BEFORE = re.compile(
     r"(?:\b(?:in|on|from|see) (?:the |this |that )?(?:above|below|following|attached|linked|previous|next) "
     r"|\bthe (?:above|below|following|attached) "
-    r"|\b(?:see|check|look at) (?:the |this |my |that )?"
     r"|\b(?:shown|seen|depicted|illustrated|pictured) (?:in|on) (?:the |this |that )?"
     r")$"
 )
+# ... or "see"/"look at" with the picture word ending the clause: "(see picture 3)", "see the image."
+_SEE_BEFORE = re.compile(r"\b(?:see|check|look at) (?:the |this |my |that )?$")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!)]|\d|$)|[ \t]+(?:above|below|here|attached)\b")
 _OPEN_PARENTHESIS = re.compile(r"\((?:see )?$")  # "(screenshot)", "(see picture)"
 _POINTER_AFTER = re.compile(r" (?:above|below|attached|here)\b")
 _PICTURED = re.compile(r"\bpictured (?:above|below|here)\b")
@@ -77,6 +80,8 @@ def removed_image_references(text: str) -> tuple[Hit, ...]:
             continue
         window = max(0, start - POINTER_WINDOW)
         before = _POINTER_BEFORE.search(lower, window, start)
+        if before is None and _CLAUSE_END.match(lower, end):
+            before = _SEE_BEFORE.search(lower, window, start)
         after = _POINTER_AFTER.match(lower, end)
         if before is not None:
             hits.append(Hit(text[before.start() : end], before.start(), "removed_image"))

@@ -21,8 +21,8 @@ nothing. The families:
     "so many good responses already", "my response to the prompt".
 
 A note can sit anywhere (openers and sign-offs, or a paragraph before an alternate
-ending), so the whole story is searched; fiction rarely uses these phrases, and
-:data:`NOTE_FAMILIES` keeps each one narrow. Patterns are raw strings compiled once,
+ending), so the whole story is searched, except dialogue (double-quoted spans on one
+line); fiction rarely uses these phrases, and :data:`NOTE_FAMILIES` keeps each one narrow. Patterns are raw strings compiled once,
 with bounded repetition only: linear in the text.
 """
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from lima_curate.text.wording import Hit
+from lima_curate.text.wording import Hit, QuotedSpans, at_word_start
 
 NOTE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("enjoyed",
@@ -47,7 +47,7 @@ NOTE_FAMILIES: tuple[tuple[str, str], ...] = (
      r"|(?:check out|subscribe to|visit|more (?:stories )?(?:at|on)|find me (?:at|on)) (?:my )?(?:/?r/\w|sub(?:reddit)?\b)"
      r"|my (?:own )?(?:subreddit|sub|patreon|blog|twitter)\b"),
     ("edit_note",
-     r"edits? (?:were|was|have been) made\b"
+     r"edits? (?:were|was|have been) made\b|edits? for (?:grammar|typos?|spelling|formatting|clarity)\b"
      r"|(?m:^[ \t*_(\[]*edit(?:ed)?[ \t]*\d{0,2}[ \t]*(?:\([^()\n]{0,40}\))?[ \t]*[:\-–—])"),
     ("feedback",
      r"(?:constructive )?critici[sz]m (?:is |are )?(?:very |always )?(?:welcome|appreciated|encouraged|wanted)\b"
@@ -71,10 +71,8 @@ def author_notes(story: str) -> tuple[Hit, ...]:
     lower = story.lower()
     if not any(keyword in lower for keyword in _KEYWORDS):
         return ()
-    hits = []
-    for match in AUTHOR_NOTE.finditer(story):
-        start = match.start()
-        if start and (story[start - 1].isalnum() or story[start - 1] == "_"):
-            continue
-        hits.append(Hit(match.group(0).strip(), start, match.lastgroup or ""))
-    return tuple(hits)
+    found = [m for m in AUTHOR_NOTE.finditer(story) if at_word_start(story, m.start(), "")]
+    if not found:
+        return ()
+    quotes = QuotedSpans(story)  # dialogue is the story: '"I hope you like it," she said'
+    return tuple(Hit(m.group(0).strip(), m.start(), m.lastgroup or "") for m in found if not quotes.inside(m.start()))

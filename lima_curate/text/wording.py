@@ -82,7 +82,7 @@ _QUOTED = re.compile(
 )
 
 
-class _Quotes:
+class QuotedSpans:
     """The quoted spans of a text, for "is this offset inside a quotation?" in log time."""
 
     def __init__(self, text: str) -> None:
@@ -103,15 +103,14 @@ _FIRST_PERSON = re.compile(r"I(?![\w'’])|[Mm]y(?![\w'’])")
 _FIRST_PERSON_EXTENDED = re.compile(
     r"\b(?:[Mm]e|[Mm]yself)(?![\w'’])|\b(?:of|is|was|are|were) mine\b|\b[Mm]ine (?:is|was|are|were)\b"
 )
-# a capital "I" that is a numeral or part of a name: "Type I", "World War I", "Louis I"
-_NUMERAL_BEFORE = re.compile(
-    r"\b(?:type|class|phase|part|war|chapter|appendix|section|grade|stage|schedule|level|category|"
-    r"article|act|volume|book|king|queen|pope|henry|louis|charles|george|james|elizabeth|edward|"
-    r"william|series|model|tier|division|league|complex|form|figure|table|step|plate|unit|"
-    r"mark|mk|region|zone|gen|generation)[ \t]+$",
-    re.IGNORECASE,
+# a capital "I" after one of these words is a numeral or part of a name: "Type I", "World War I"
+NUMERAL_WORDS = frozenset(
+    "type class phase part war chapter appendix section grade stage schedule level category article act "
+    "volume book king queen pope henry louis charles george james elizabeth edward william series model "
+    "tier division league complex form figure table step plate unit mark mk region zone gen generation".split()
 )
 _NOT_PRONOUN_AFTER = frozenset("/-+")
+_NOT_PRONOUN_BEFORE = frozenset("%+-⌥⌘")
 
 
 def _is_pronoun_i(text: str, start: int) -> bool:
@@ -122,13 +121,15 @@ def _is_pronoun_i(text: str, start: int) -> bool:
         return False
     if after == "." and end + 1 < len(text) and text[end + 1].isalpha():  # "I.e."
         return False
-    before = text[start - 1] if start else ""
-    if before in "%+-⌥⌘":
+    if start and text[start - 1] in _NOT_PRONOUN_BEFORE:
         return False
-    prefix = text[max(0, start - 30) : start]
-    if prefix.rstrip(" \t").endswith("+"):  # "Ctrl + Shift + I"
+    before = text[max(0, start - 30) : start].rstrip(" \t")
+    if len(before) == start - max(0, start - 30):  # no space before the "I": nothing more to tell
+        return True
+    if before.endswith("+"):  # "Ctrl + Shift + I"
         return False
-    return _NUMERAL_BEFORE.search(prefix) is None
+    last_word = before.rsplit(None, 1)[-1] if before else ""
+    return last_word.lower() not in NUMERAL_WORDS
 
 
 def first_person(prose: str) -> tuple[Hit, ...]:
@@ -140,7 +141,7 @@ def first_person(prose: str) -> tuple[Hit, ...]:
     ]
     if not found:
         return ()
-    quotes = _Quotes(prose)
+    quotes = QuotedSpans(prose)
     return tuple(Hit(m.group(0), m.start(), "first_person") for m in found if not quotes.inside(m.start()))
 
 
@@ -149,7 +150,7 @@ def first_person_extended(prose: str) -> tuple[Hit, ...]:
     found = [m for m in _FIRST_PERSON_EXTENDED.finditer(prose) if at_word_start(prose, m.start(), "'’-")]
     if not found:
         return ()
-    quotes = _Quotes(prose)
+    quotes = QuotedSpans(prose)
     return tuple(Hit(m.group(0), m.start(), "first_person_extended") for m in found if not quotes.inside(m.start()))
 
 
