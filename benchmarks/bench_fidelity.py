@@ -20,6 +20,7 @@ embedding model and takes a few minutes on two cores):
 ``proposed``  the proposed rules on the LIMA blocks and on the real inputs
 ``decontam``  planted LIMA test prompts: which tests catch them; false positives
 ``timing``    cost per answer of each measurement and of language identification
+``table``     a synthetic measurements table of the 1 GiB benchmark's size: the cost of a rerun
 
     python benchmarks/bench_fidelity.py
     python benchmarks/bench_fidelity.py --section decontam
@@ -54,7 +55,7 @@ BLOCKS = {
     "multi-turn": (1000, 1029),
 }
 MINED = ("stackexchange", "wikihow", "writingprompts")
-SECTIONS = ("blocks", "today", "matched", "lengths", "wording", "proposed", "decontam", "timing")
+SECTIONS = ("blocks", "today", "matched", "lengths", "wording", "proposed", "decontam", "timing", "table")
 DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "decontam")
 DUMP_MIN_SCORE = 3  # dump base rates: top answers with at least this score
 
@@ -444,10 +445,10 @@ def section_proposed(data: Data) -> None:
 def _proposed_on_dumps(data: Data) -> None:
     """Today's and the proposed Stack Exchange answer rules on the real dumps' candidates."""
     from lima_curate.calibrate import proposed
+    from lima_curate.calibrate.today import from_example_rule
     from lima_curate.config import StackExchangeConfig
     from lima_curate.sources import se_rules
-    from lima_curate.text import wording
-    from lima_curate.text.html import clean_html, prose_only
+    from lima_curate.text.html import prose_only
     from lima_curate.text.lang import detect_language
 
     head("Stack Exchange dumps, questions whose top answer scores >= 10: today's vs proposed rules")
@@ -457,8 +458,6 @@ def _proposed_on_dumps(data: Data) -> None:
     rules = proposed.stackexchange_rules(proposed.StackExchangeSettings(english_only=True))
     today_drops, new_drops = collections.Counter(), collections.Counter()
     kept_new = []
-    from lima_curate.calibrate.today import from_example_rule
-
     wrapped = [from_example_rule(rule) for rule in today_checks]
     for q in pool:
         measured = {**se_rules.measure_answer(q["answer_text"]), "language": detect_language(prose_only(q["answer_text"])[:400])}
@@ -469,12 +468,13 @@ def _proposed_on_dumps(data: Data) -> None:
         failed = next((rule.name for rule in rules if rule(m) is not None), None)
         new_drops[failed or "kept"] += 1
         if failed is None:
-            kept_new.append(q)
+            kept_new.append(m)
     print(f"{len(pool)} questions; today (answer + language rules, question test left out): {dict(today_drops)}")
     print(f"proposed: {dict(new_drops)}")
-    patterns = [(q, wording.thread_talk(prose_only(q["answer_text"]))) for q in kept_new]
-    print(f"proposed keeps {len(kept_new)}; thread talk left in them: {sum(1 for _, h in patterns if h)}")
-    del clean_html
+    under_strict = ("thread_talk", "removed_images", "bare_links", "prompt_thread_talk", "prompt_site_references")
+    left = sum(1 for m in kept_new if any(m[key] for key in under_strict))
+    print(f"proposed keeps {len(kept_new)}; kept items with thread talk, removed images, bare links, or a "
+          f"thread-talking prompt: {left}")
 
 
 def _proposed_on_writingprompts(data: Data) -> None:
@@ -521,6 +521,8 @@ def section_decontam(data: Data) -> None:
         first, rest = _split_sentence(test)
         if rest:
             plants.append((number, "title + body", first, rest))
+        plants.append((number, "body + greeting", host["title"], f"Hi everyone,\n\n{test}\n\nThanks in advance!"))
+        plants.append((number, "body, 1 word changed", host["title"], _change_one_word(test)))
     embed = _embedder()
     started = time.perf_counter()
     test_vectors = embed(tests)
@@ -553,25 +555,48 @@ def section_decontam(data: Data) -> None:
     caught["proposed: cosine or 8-gram on parts"] = [
         caught["proposed: cosine on parts >= 0.9"][i] or caught["proposed: 8-gram on parts"][i] for i in range(len(plants))]
     print(f"{len(plants)} plants of {len(tests)} test prompts; embedding took {time.perf_counter() - started:.0f} s (CPU)")
-    placements = ("title", "body", "title + body")
-    print(f"{'caught by':40s} " + "  ".join(f"as {p:12s}" for p in placements))
+    placements = ("title", "body", "title + body", "body + greeting", "body, 1 word changed")
+    print(f"{'caught by':40s} " + "  ".join(f"{p:16s}" for p in placements))
     for label, flags in caught.items():
         cells = []
         for placement in placements:
             rows = [i for i, plant in enumerate(plants) if plant[1] == placement]
-            cells.append(f"{sum(flags[i] for i in rows):4d}/{len(rows):<4d}     ")
+            cells.append(f"{sum(flags[i] for i in rows):4d}/{len(rows):<4d}        ")
         print(f"{label:40s} " + "  ".join(cells))
     missed = [i for i, flag in enumerate(caught["proposed: cosine or 8-gram on parts"]) if not flag]
+    lengths = collections.Counter(
+        "< 8 words" if len(tests[plants[i][0]].split()) < 8 else "8-15 words" if len(tests[plants[i][0]].split()) < 16
+        else ">= 16 words" for i in missed)
+    print(f"missed by cosine or 8-gram: {len(missed)}, by test prompt length: {dict(lengths)}")
     for i in missed[:6]:
         number, placement, _, _ = plants[i]
         print(f"  missed: test {number} as {placement}: cos {part_best[i]:.2f} | {' '.join(tests[number].split())[:80]!r}")
-    whole = [i for i, plant in enumerate(plants) if plant[1] != "title + body"]
+    whole = [i for i, plant in enumerate(plants) if plant[1] in ("title", "body")]
     _, best = best_matches(embed([today["today, prompt = title + body"][i] for i in whole]), test_vectors)
     ordered = sorted(float(b) for b in best)
     print(f"whole-prompt cosine of title + body prompts holding a whole test prompt as title or body: "
           f"min {ordered[0]:.2f}, median {ordered[len(ordered) // 2]:.2f}, max {ordered[-1]:.2f}; "
           f">= 0.9: {sum(b >= 0.9 for b in ordered)}/{len(ordered)}")
+    _ngram_sweep(data, plants, by_owner)
     _false_positives(data, embed, test_vectors, index)
+
+
+def _ngram_sweep(data: Data, plants: list, by_owner: dict) -> None:
+    """Catch rate and false positives of the n-gram test for a few (n, coverage) settings."""
+    from lima_curate.select.ngrams import NGramIndex
+
+    head("N-gram test settings: planted prompts caught, false positives (dump questions, LIMA train prompts)")
+    placements = ("body + greeting", "body, 1 word changed")
+    others = [f"{q['title']}\n\n{q['body']}" for q in data.dump] + [item["instruction"] for item in data.lima]
+    for n, coverage in ((6, 0.5), (8, 0.3), (8, 0.5), (13, 0.5)):
+        index = NGramIndex(data.test_prompts, n=n, min_coverage=coverage)
+        cells = []
+        for placement in placements:
+            rows = [i for i, plant in enumerate(plants) if plant[1] == placement]
+            cells.append(f"{placement}: {sum(any(index.best(p) for p in by_owner[i]) for i in rows)}/{len(rows)}")
+        false = sum(1 for text in others if index.best(text) is not None)
+        print(f"n={n:2d} coverage>={coverage}: {'; '.join(cells)}; hits among {len(others)} dump questions "
+              f"and LIMA train prompts: {false}")
 
 
 def _embedder() -> Callable[[list], Any]:
@@ -582,6 +607,13 @@ def _embedder() -> Callable[[list], Any]:
     config = EmbeddingConfig(cache_dir=str(HERE / "work" / "embeddings"), device="cpu")
     embedder = Embedder(config)
     return lambda texts: embed_texts(list(texts), config, embedder=embedder)
+
+
+def _change_one_word(text: str) -> str:
+    """``text`` with its middle word replaced: no longer the same text, still the same prompt."""
+    words = text.split(" ")
+    middle = len(words) // 2
+    return " ".join([*words[:middle], "something", *words[middle + 1 :]])
 
 
 def _split_sentence(text: str) -> tuple[str, str]:
@@ -628,56 +660,128 @@ def _false_positives(data: Data, embed: Callable, test_vectors: Any, index: Any)
 
 
 def section_timing(data: Data) -> None:
-    from lima_curate.calibrate import proposed
     from lima_curate.sources import se_rules
+    from lima_curate.text import leftovers, wording
     from lima_curate.text.html import clean_html, prose_only
     from lima_curate.text.lang import detect_language, is_plainly_english
 
-    head("Cost per answer (dump top answers, score >= 0), best of 3")
+    head("Cost per answer of each measurement (dump top answers, every score), best of 3")
     answers = [q["answer_html"] for q in data.dump]
     texts = [clean_html(html).text for html in answers]
-    samples = [prose_only(text)[:400] for text in texts]
+    proses = [prose_only(text) for text in texts]
+    samples = [prose[:400] for prose in proses]
+    slow = [sample for sample in samples if not is_plainly_english(sample)]
 
-    def timed(run: Callable[[], object]) -> float:
+    def per_item(run: Callable[[str], object], items: list) -> float:
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
-            run()
+            for item in items:
+                run(item)
             best = min(best, time.perf_counter() - start)
-        return best
+        return best / len(items) * 1000
 
-    costs = {
-        "clean_html": timed(lambda: [clean_html(h) for h in answers]),
-        "today's measure_answer (length, first person, references)": timed(lambda: [se_rules.measure_answer(t) for t in texts]),
-        "proposed text measurements (all but language)": timed(
-            lambda: [_no_language(proposed.stackexchange_measurements, "", t) for t in texts]),
-        "fast path test alone (is_plainly_english)": timed(lambda: [is_plainly_english(s) for s in samples]),
-        "detect_language on the 400-char sample (fast path + langdetect)": timed(lambda: [detect_language(s) for s in samples]),
-    }
-    fast = sum(is_plainly_english(s) for s in samples)
-    slow = [s for s in samples if not is_plainly_english(s)]
-    costs["langdetect calls alone (samples off the fast path)"] = timed(lambda: [detect_language(s) for s in slow])
-    n = len(answers)
-    for name, seconds in costs.items():
-        per = seconds / (len(slow) if "alone (samples" in name else n) * 1000
-        print(f"{name:68s} {per:7.3f} ms each")
-    print(f"fast path taken by {pct(fast, n)} samples; langdetect on {len(slow)}")
-    lang_per = costs["detect_language on the 400-char sample (fast path + langdetect)"] / n
-    text_per = (costs["clean_html"] + costs["proposed text measurements (all but language)"]) / n
-    for label, count in (("25.5k pairing survivors (top answer score >= 10)", 25_500), ("260k questions with an answer", 260_000)):
-        print(f"1 GiB benchmark, {label}: text measurements {count * text_per:6.1f} s, language {count * lang_per:6.1f} s")
+    today_name = "today: se_rules.measure_answer (length, first person, references)"
+    on_text = [("clean_html (HTML in)", clean_html, answers), ("prose_only", prose_only, texts),
+               (today_name, se_rules.measure_answer, texts)]
+    columns = [(f"wording.{f.__name__}", f, proses) for f in (
+        wording.first_person, wording.first_person_extended, wording.site_references, wording.question_references,
+        wording.thread_talk)]
+    columns += [("leftovers.removed_image_references", leftovers.removed_image_references, proses),
+                ("leftovers.bare_link_lines", leftovers.bare_link_lines, texts),
+                ("leftovers.entity_residue", leftovers.entity_residue, texts)]
+    language = [("lang.is_plainly_english (400-char sample)", is_plainly_english, samples),
+                ("lang.detect_language (400-char sample, fast path first)", detect_language, samples),
+                ("lang.detect_language, samples off the fast path (langdetect)", detect_language, slow)]
+    costs = {}
+    for name, run, items in on_text + columns + language:
+        costs[name] = per_item(run, items)
+        print(f"{name:66s} {costs[name]:7.3f} ms each ({len(items)} items)")
+    new_columns = sum(costs[name] for name, _, _ in columns) + costs["prose_only"]
+    print(f"all new wording/leftover columns: {new_columns:.3f} ms per answer (today's staged measure: {costs[today_name]:.3f} ms)")
+    print(f"fast path taken by {pct(len(samples) - len(slow), len(samples))} samples")
+    language_each = costs["lang.detect_language (400-char sample, fast path first)"]
+    for label, count in (("25.5k questions whose top answer scores >= 10", 25_500),
+                         ("260k questions with an answer", 260_000)):
+        text_seconds = count * (costs["clean_html (HTML in)"] + new_columns) / 1000
+        print(f"1 GiB benchmark, {label}: clean + all text columns {text_seconds:5.1f} s, "
+              f"language {count * language_each / 1000:5.1f} s (one core)")
 
 
-def _no_language(measure: Callable, prompt: str, text: str) -> dict:
-    """The proposed measurements without the language call (timed apart)."""
-    import lima_curate.calibrate.proposed as module
+def section_table(data: Data) -> None:
+    """A synthetic Stack Exchange measurements table the size of the 1 GiB benchmark: what a
+    rerun with a changed threshold costs when it reads the table instead of the dump."""
+    import os
+    import random
+    import tempfile
 
-    saved = module.detect_language
-    module.detect_language = lambda text, seed=0: "en"
-    try:
-        return measure(prompt, text)
-    finally:
-        module.detect_language = saved
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from lima_curate.records import dumps
+
+    head("Measurements table: a rerun from Parquet (260k questions, 25.5k with text columns)")
+    rows, measured = 260_000, 25_500
+    rng = random.Random(0)
+    floor = rows - measured  # the last rows clear the measuring floor
+    hits = lambda share, words: [words if i >= floor and rng.random() < share else [] for i in range(rows)]  # noqa: E731
+    nullable = lambda values: [v if i >= floor else None for i, v in enumerate(values)]  # noqa: E731
+    reference = pa.list_(pa.struct([("kind", pa.string()), ("phrase", pa.string())]))
+    table = pa.table({
+        "question_id": pa.array(range(rows), pa.int64()),
+        "question_score": pa.array([rng.randint(-5, 100) for _ in range(rows)], pa.int32()),
+        "answer_id": pa.array(range(rows, 2 * rows), pa.int64()),
+        "answer_score": pa.array([rng.randint(-3, 9) if i < floor else rng.randint(10, 300) for i in range(rows)], pa.int32()),
+        "accepted": pa.array([rng.random() < 0.5 for _ in range(rows)]),
+        "answer_rank_gap": pa.array([rng.randint(0, 50) for _ in range(rows)], pa.int32()),
+        "answer_html_chars": pa.array([rng.randint(100, 9000) for _ in range(rows)], pa.int32()),
+        "answer_chars": pa.array(nullable([rng.randint(80, 8000) for _ in range(rows)]), pa.int32()),
+        "first_person": pa.array(nullable(hits(0.45, ["I", "my"])), pa.list_(pa.string())),
+        "first_person_extended": pa.array(nullable(hits(0.07, ["me"])), pa.list_(pa.string())),
+        "site_references": pa.array(nullable(hits(0.07, [{"kind": "mention", "phrase": "@bob"}])), reference),
+        "thread_talk": pa.array(nullable(hits(0.005, ["downvoter"])), pa.list_(pa.string())),
+        "removed_images": pa.array(nullable(hits(0.01, ["the image below"])), pa.list_(pa.string())),
+        "bare_links": pa.array(nullable(hits(0.033, ["http://x.y/"])), pa.list_(pa.string())),
+        "prompt_thread_talk": pa.array(nullable(hits(0.005, ["follow-up question"])), pa.list_(pa.string())),
+        "language": pa.array(nullable([rng.choice(["en"] * 9 + ["pt"]) for _ in range(rows)]), pa.string()),
+    })
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "stackexchange.parquet")
+        started = time.perf_counter()
+        pq.write_table(table, path, compression="zstd")
+        written = time.perf_counter() - started
+        timings = {}
+        started = time.perf_counter()
+        loaded = pq.read_table(path)
+        timings["read the table"] = time.perf_counter() - started
+        started = time.perf_counter()
+        html = loaded["answer_html_chars"]
+        numeric = pc.and_(pc.greater_equal(loaded["answer_score"], 10),
+                          pc.and_(pc.greater_equal(html, 1200), pc.less_equal(html, 4096)))
+        survivors = loaded.filter(numeric)
+        timings["numeric rules, vectorised (score, HTML window)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        survivor_rows = survivors.to_pylist()
+        timings[f"materialise the {survivors.num_rows} survivors"] = time.perf_counter() - started
+        started = time.perf_counter()
+        kept = [r for r in survivor_rows if not (r["first_person"] or r["thread_talk"] or r["removed_images"]
+                or r["bare_links"] or r["prompt_thread_talk"] or r["site_references"])]
+        timings["per-row rules on the hit lists"] = time.perf_counter() - started
+        started = time.perf_counter()
+        drops = loaded.filter(pc.invert(numeric)).select(["question_id", "answer_id", "answer_score", "answer_html_chars"])
+        pq.write_table(drops, os.path.join(folder, "rejected.parquet"))
+        timings[f"write the {drops.num_rows} numeric drops as Parquet"] = time.perf_counter() - started
+        started = time.perf_counter()
+        with open(os.path.join(folder, "rejected.jsonl"), "w", encoding="utf-8") as handle:
+            for record in drops.slice(0, 50_000).to_pylist():
+                handle.write(dumps({"record": record, "rule": "answer_score_below_min", "stage": "extract"}) + "\n")
+        jsonl = (time.perf_counter() - started) * drops.num_rows / 50_000
+        print(f"table: {rows} rows, {os.path.getsize(path) / 2**20:.1f} MiB zstd, written in {written:.2f} s; kept {len(kept)}")
+        for name, seconds in timings.items():
+            print(f"  {name:52s} {seconds:6.3f} s")
+        print(f"  rerun total (without the JSONL rejects)                 {sum(timings.values()):6.3f} s")
+        print(f"  the same drops as JSON lines, one dumps() each (est.)    {jsonl:6.3f} s")
 
 
 # ---------------------------------------------------------------- main
@@ -685,6 +789,7 @@ def _no_language(measure: Callable, prompt: str, text: str) -> dict:
 RUNNERS = {
     "blocks": section_blocks, "today": section_today, "matched": section_matched, "lengths": section_lengths,
     "wording": section_wording, "proposed": section_proposed, "decontam": section_decontam, "timing": section_timing,
+    "table": section_table,
 }
 
 

@@ -48,8 +48,8 @@ _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!)]|\d|$)|[ \t]+(?:above|below|here|att
 _OPEN_PARENTHESIS = re.compile(r"\((?:see )?$")  # "(screenshot)", "(see picture)"
 _POINTER_AFTER = re.compile(r" (?:above|below|attached|here)\b")
 _PICTURED = re.compile(r"\bpictured (?:above|below|here)\b")
-# "Figure 4.10 of Nielsen & Chuang", "figure 2 in the paper": a numbered figure of another work
 POINTER_WINDOW = 40  # characters looked at before a picture word
+# "Figure 4.10 of Nielsen & Chuang", "figure 2 in the paper": a numbered figure of another work
 _CITED_FIGURE = re.compile(r"[ \t]*\d+(?:\.\d+)*[ \t]+(?:of|in|from)\b")
 _LINK_LABEL = (
     r"(?:sourced? (?:from|at)|sources?|via|from|more (?:information|info|details|here)|further reading"
