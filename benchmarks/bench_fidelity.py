@@ -418,8 +418,8 @@ def section_proposed(data: Data) -> None:
     head("Proposed rules on the LIMA blocks (targets: SE <= 5% of 0-399, wikiHow <= 5% of 600-799, WP <= 10% of 850-999)")
     variants = {
         "stackexchange": [
-            ("default (english_only)", proposed.StackExchangeSettings()),
-            ("english_only off", proposed.StackExchangeSettings(english_only=False)),
+            ("default (english_only off)", proposed.StackExchangeSettings()),
+            ("english_only on", proposed.StackExchangeSettings(english_only=True)),
             ("wide references", proposed.StackExchangeSettings(reference_kinds=proposed.SE_REFERENCE_KINDS_WIDE)),
             ("+ me/myself/mine", proposed.StackExchangeSettings(first_person_me_mine=True)),
             ("+ entity residue", proposed.StackExchangeSettings(entity_residue=True)),

@@ -10,9 +10,10 @@ length of an answer, are ``None`` there and the rule that compares them is count
 unmeasured). Rule names are new where the behaviour differs from today's rules of the
 same idea (stable names: ``first_person`` stays today's test).
 
-Figures on the LIMA blocks (items 0-399 Stack Exchange, 600-799 wikiHow, 850-999
-r/WritingPrompts) are in each rule's description; "dump" rates are the top answers with
-score >= 3 of the four real sites in ``../shared/realdata`` (1,493 answers).
+A rule's description carries the figure that justifies it where one does: LIMA blocks are
+items 0-399 (Stack Exchange), 600-799 (wikiHow), 850-999 (r/WritingPrompts) of the released
+train set; "dump" rates are the top answers with score >= 3 of the four real sites in
+``../shared/realdata`` (1,493 answers).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ class StackExchangeSettings:
     length_measure: str = "html"  # "html": raw HTML of the answer, as LIMA's picks suggest; "text": cleaned text
     reference_kinds: tuple[str, ...] = SE_REFERENCE_KINDS
     first_person_me_mine: bool = False  # also drop "me", "myself", "mine"
-    english_only: bool = True
+    # LIMA picked 9 pt/es/de Stack Exchange answers of 400: the authors did not filter SE by
+    # language; the language is still measured, and an English-only recipe turns this on
+    english_only: bool = False
     entity_residue: bool = False  # our HTML cleaner decodes entities; LIMA's own text keeps "&quot;"
 
     def __post_init__(self) -> None:

@@ -62,7 +62,7 @@ def wikihow_source(config: WikiHowConfig = WikiHowConfig()) -> SourceRules:
 
     def measure(pair: Pair) -> dict[str, Any]:
         return {"prompt": pair.prompt, "response": pair.response, "response_chars": len(pair.response),
-                "steps": 1, "language": detect_language(pair.response)}
+                "language": detect_language(pair.response)}
 
     checks = [rule for rule in wikihow.rules(config) if rule.name.startswith("response_")]
     return SourceRules("wikihow", measure, tuple(from_example_rule(rule) for rule in (*checks, wikihow.NOT_ENGLISH)))

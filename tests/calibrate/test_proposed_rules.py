@@ -13,7 +13,7 @@ from lima_curate.calibrate.report import calibrate
 LONG = "A plain, well written explanation of the method. " * 30  # 1,500 chars of prose
 
 
-def se_rule(name: str, settings: proposed.StackExchangeSettings = proposed.StackExchangeSettings()):
+def se_rule(name: str, settings: proposed.StackExchangeSettings = proposed.StackExchangeSettings(english_only=True)):
     return next(rule for rule in proposed.stackexchange_rules(settings) if rule.name == name)
 
 
@@ -66,8 +66,9 @@ def test_stackexchange_length_on_raw_html_or_text() -> None:
 
 def test_stackexchange_options_add_rules() -> None:
     names = [r.name for r in proposed.stackexchange_rules(proposed.StackExchangeSettings(
-        first_person_me_mine=True, entity_residue=True, english_only=False))]
+        first_person_me_mine=True, entity_residue=True))]
     assert "first_person_me_mine" in names and "html_entity_residue" in names and "not_english" not in names
+    assert "not_english" in [r.name for r in proposed.stackexchange_rules(proposed.StackExchangeSettings(english_only=True))]
     assert se_rule("first_person_me_mine", proposed.StackExchangeSettings(first_person_me_mine=True))(
         se(LONG + " Tell me.")) == "first person: 'me'"
 
@@ -126,7 +127,7 @@ LIMA = Path("lima") / "lima_train_alpaca_format.json"
 @pytest.mark.parametrize(
     "source, rows, settings, most",
     [
-        ("stackexchange", slice(0, 400), proposed.StackExchangeSettings(english_only=False), 20),  # 5%
+        ("stackexchange", slice(0, 400), proposed.StackExchangeSettings(), 20),  # 5%
         ("wikihow", slice(600, 800), proposed.WikiHowSettings(), 10),  # 5%
         ("writingprompts", slice(850, 1000), proposed.WritingPromptsSettings(), 15),  # 10%, not_english counted
     ],
