@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lima_curate.config import ConfigError
+
 from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches, blocks, product, scratch_for, single_threaded_blas
 
 SEARCHES = ("exact", "ivf")
@@ -103,7 +105,11 @@ def ivf_leader_walk(
     """
     if not len(order):
         return []
-    import faiss
+    try:
+        import faiss
+    except ImportError:
+        raise ConfigError("select.near_duplicate_search: 'ivf' needs faiss: pip install 'lima-curate[ann]' "
+                          "(faiss-cpu), or use 'exact'") from None
 
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)  # many small searches: extra threads only add hand-over cost
