@@ -1,8 +1,10 @@
 import re
+import sys
 
 import numpy as np
 import pytest
 
+from lima_curate.config import ConfigError
 from lima_curate.rejects import Rejects
 from lima_curate.select.dedup import deduplicate, find_duplicates, priority_key
 
@@ -111,6 +113,14 @@ def test_ivf_search_finds_the_same_duplicates_as_the_exact_one(make_item, make_v
     assert {(d.dropped, d.kept) for d in approx} == {(d.dropped, d.kept) for d in exact}
     with pytest.raises(ValueError, match="unknown near-duplicate search"):
         find_duplicates(examples, prompts, responses, threshold=0.95, search="lsh")
+
+
+def test_ivf_without_faiss_says_how_to_get_it(make_item, make_vectors, monkeypatch):
+    monkeypatch.setitem(sys.modules, "faiss", None)  # as if the optional extra were not installed
+    examples = [make_item(i) for i in range(20)]
+    vectors = make_vectors(20, dim=8, seed=3)
+    with pytest.raises(ConfigError, match=r"needs faiss: pip install 'lima-curate\[ann\]'"):
+        find_duplicates(examples, vectors, vectors, threshold=0.95, search="ivf")
 
 
 @pytest.mark.slow
