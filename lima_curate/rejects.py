@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable
 
 from lima_curate.records import Example, dumps
+from lima_curate.safe_json import loads
 
 #: malformed-input drops written in full per (source, stage, rule); the rest are counted
 MALFORMED_SAMPLES = 5
@@ -70,6 +71,23 @@ class Rejects:
             "detail": detail,
             "record": record,
         })
+
+    def drop_lines(self, lines: bytes, counts: "dict[tuple[str, str, str], int]") -> None:
+        """Record drops already written as rejects lines (``lines``: whole lines in UTF-8,
+        each ending with a newline, exactly as :meth:`drop` would write them), counted per
+        ``(source, stage, rule)`` in ``counts``: a source deciding a whole table at once
+        writes its drops in one piece."""
+        self.dropped.update(counts)
+        if not lines:
+            return
+        if self.path is None:
+            self.rows.extend(loads(line) for line in lines.splitlines())
+            return
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._handle.flush()
+        self._handle.buffer.write(lines)
 
     def _write(self, row: dict[str, Any]) -> None:
         if self.path is None:

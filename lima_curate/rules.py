@@ -7,6 +7,12 @@ a costly measurement only for the candidates the rules before it kept, and a cal
 can tell which rules a set of measurements can decide (:func:`decidable_from`).
 Rule names appear in ``rejected.jsonl`` and the manifest, so they are part of the
 interface: change behaviour under a new name.
+
+A rule on plain numbers may also carry a ``vector`` form, deciding a whole column at
+once (:func:`first_failures`): a source with hundreds of thousands of candidates (Stack
+Exchange questions, most of which fail on their answer's score alone) decides those
+without a Python call per candidate. The vector form gives exactly what ``check``
+gives, row by row (tests hold them to it).
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from typing import Any, Callable, Collection, Iterable, Mapping, MutableMapping
 
 Check = Callable[[Mapping[str, Any], Any], "str | None"]
 Measure = Callable[[], Mapping[str, Any]]
+#: ``vector(columns, config) -> (drops, details)``: ``columns`` maps each key the rule reads
+#: to a numpy array (one value per candidate); ``drops`` is a boolean array, ``details``
+#: the drop details of the dropped candidates, in order
+VectorCheck = Callable[[Mapping[str, Any], Any], "tuple[Any, list[str]]"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Rule:
     reads: tuple[str, ...]
     check: Check
     description: str = ""
+    vector: "VectorCheck | None" = None
 
     def __call__(self, measurements: Mapping[str, Any], config: Any = None) -> "str | None":
         return self.check(measurements, config)
@@ -77,21 +88,73 @@ def decidable_from(rules: Iterable[Rule], keys: Collection[str]) -> tuple[Rule, 
     return tuple(each for each in rules if all(key in keys for key in each.reads))
 
 
+def first_failures(
+    columns: Mapping[str, Any], rules: Iterable[Rule], config: Any = None
+) -> "tuple[list[tuple[Any, str, list[str]]], Any, tuple[Rule, ...]]":
+    """Decide a table's rows with the leading rules that have a vector form.
+
+    ``columns`` maps keys to numpy arrays of equal length. Rules are applied in order, each
+    to the rows the ones before it kept, until the first rule without a vector form.
+    Returns ``(drops, kept, rest)``: per rule applied, ``(positions, rule name, details)``
+    of the rows it dropped (positions ascending); the positions every applied rule kept;
+    and the rules not applied, in order, for the caller to run row by row
+    (:func:`first_failure`) on those positions. The first failing rule names each drop,
+    as in :func:`first_failure`.
+    """
+    import numpy as np
+
+    ordered = tuple(rules)
+    size = len(next(iter(columns.values()))) if columns else 0
+    alive = np.arange(size)
+    drops: list[tuple[Any, str, list[str]]] = []
+    for done, each in enumerate(ordered):
+        if each.vector is None:
+            return drops, alive, ordered[done:]
+        view = {key: columns[key][alive] for key in each.reads}
+        dropped, details = each.vector(view, config)
+        dropped = np.asarray(dropped, dtype=bool)
+        if dropped.any():
+            drops.append((alive[dropped], each.name, details))
+            alive = alive[~dropped]
+    return drops, alive, ()
+
+
 def length_window(
-    key: str, bounds: Callable[[Any], tuple[int, int]], *, too_short: str, too_long: str, what: str
+    key: str,
+    bounds: Callable[[Any], "tuple[int | None, int | None]"],
+    *,
+    too_short: str,
+    too_long: str,
+    what: str,
+    unit: str = "chars",
 ) -> tuple[Rule, Rule]:
-    """The pair of rules keeping ``minimum <= measurements[key] <= maximum`` (a character
-    count), the bounds read from the config by ``bounds(config)``."""
+    """The pair of rules keeping ``minimum <= measurements[key] <= maximum`` (a count of
+    ``unit``), the bounds read from the config by ``bounds(config)`` (None: no bound on
+    that side); both have a vector form."""
 
     def shorter(measurements: Mapping[str, Any], config: Any) -> "str | None":
         chars, minimum = measurements[key], bounds(config)[0]
-        return f"{chars} chars < {minimum}" if chars < minimum else None
+        return f"{chars} {unit} < {minimum}" if minimum is not None and chars < minimum else None
 
     def longer(measurements: Mapping[str, Any], config: Any) -> "str | None":
         chars, maximum = measurements[key], bounds(config)[1]
-        return f"{chars} chars > {maximum}" if chars > maximum else None
+        return f"{chars} {unit} > {maximum}" if maximum is not None and chars > maximum else None
+
+    def shorter_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, list[str]]":
+        values, minimum = columns[key], bounds(config)[0]
+        if minimum is None:
+            return values < values, []
+        dropped = values < minimum
+        return dropped, [f"{chars} {unit} < {minimum}" for chars in values[dropped].tolist()]
+
+    def longer_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, list[str]]":
+        values, maximum = columns[key], bounds(config)[1]
+        if maximum is None:
+            return values < values, []
+        dropped = values > maximum
+        return dropped, [f"{chars} {unit} > {maximum}" for chars in values[dropped].tolist()]
 
     return (
-        Rule(too_short, (key,), shorter, f"{what} shorter than the configured minimum (characters)."),
-        Rule(too_long, (key,), longer, f"{what} longer than the configured maximum (characters)."),
+        Rule(too_short, (key,), shorter, f"{what} shorter than the configured minimum ({unit}).", shorter_vector),
+        Rule(too_long, (key,), longer, f"{what} longer than the configured maximum ({unit}).", longer_vector),
     )

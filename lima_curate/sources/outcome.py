@@ -35,16 +35,29 @@ class Rejected:
         return cls(record, drop.rule, context + drop.detail)
 
 
-Outcome = Union[Example, Rejected]
+@dataclass(frozen=True, slots=True)
+class RejectedLines:
+    """Many drops decided at once, already written as rejects lines (UTF-8; see
+    :meth:`~lima_curate.rejects.Rejects.drop_lines`), with their count per rule."""
+
+    lines: bytes
+    counts: "dict[str, int]"  # rule -> drops
+    source: str
+
+
+Outcome = Union[Example, Rejected, RejectedLines]
 Finish = Callable[[Iterable[Outcome]], Iterator[Outcome]]
 
 
 def collect(outcomes: Iterable[Outcome], rejects: Rejects) -> Iterator[Example]:
     """Yield the kept candidates; send every rejection to ``rejects``."""
     for outcome in outcomes:
-        if type(outcome) is Rejected:
+        kind = type(outcome)
+        if kind is Rejected:
             rejects.drop(outcome.record, stage=STAGE, rule=outcome.rule, detail=outcome.detail,
                          aggregate=outcome.malformed)
+        elif kind is RejectedLines:
+            rejects.drop_lines(outcome.lines, {(outcome.source, STAGE, rule): n for rule, n in outcome.counts.items()})
         else:
             rejects.keep(outcome, stage=STAGE)
             yield outcome

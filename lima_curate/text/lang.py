@@ -10,7 +10,7 @@ from typing import Any
 UNDETERMINED = "und"
 MIN_LETTERS = 20  # below this many letters langdetect only guesses: call it undetermined
 
-_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W\d_]+", re.UNICODE)
 _CODE_FENCE = re.compile(r"```.*?```", re.DOTALL)
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
@@ -46,7 +46,7 @@ def detect_language(text: str, seed: int = 0) -> str:
     seeded on every call, so a text gets the same answer in every process.
     """
     prose = _CODE_FENCE.sub(" ", text or "")
-    if len(_LETTERS.findall(prose)) < MIN_LETTERS:
+    if len(_NOT_LETTERS.sub("", prose)) < MIN_LETTERS:  # one pass in C, no list of letters
         return UNDETERMINED
     if is_plainly_english(prose):
         return "en"

@@ -170,7 +170,7 @@ _REFERENCE_FAMILIES: tuple[tuple[str, tuple[str, ...], "re.Pattern[str]"], ...] 
          r"(?:already )?(?:mentioned|said|stated|noted|pointed out|suggested|explained)\b"
          r"|as (?:(?:was|has been|has already been|was already) )?"
          r"(?:mentioned|said|stated|noted|pointed out|suggested) (?:by others|by (?:another|other) \w+"
-         r"|in (?:the |another |other |a )?(?:comments?|answers?))\b"
+         r"|in (?:the |a |an )?(?:other |another |previous |earlier |accepted )?(?:comments?|answers?))\b"
          r"|already (?:pointed out|mentioned|said|noted) by others\b"),
         ("comments", ("comment",),
          r"in the comments\b|in a comment\b|in (?:his|her|their|your|my) comments?\b"

@@ -52,6 +52,13 @@ class SiteDump:
         return self.folder or self.archive or self.posts_archive  # type: ignore[return-value]
 
     @property
+    def files(self) -> list[Path]:
+        """The files its dump is read from (what a measurements table's key describes)."""
+        if self.folder is not None:
+            return [path for path in (self.folder / POSTS, self.folder / USERS) if path.is_file()]
+        return [path for path in (self.archive, self.posts_archive, self.users_archive) if path is not None]
+
+    @property
     def size(self) -> int:
         """Bytes on disk of its Posts.xml (or of its archive)."""
         path = self.folder / POSTS if self.folder is not None else self.location

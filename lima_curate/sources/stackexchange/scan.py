@@ -1,10 +1,12 @@
 """The one streaming pass over a site's Posts.xml, and the ranking it allows.
 
-Memory holds only integers, in typed arrays (8 bytes each): per question its id,
-score, accepted answer and spill offset; per answer its id, question and score; per
-answer scoring at least ``min_answer_score`` its spill offset and owner. The texts go
-to a :class:`Spill` file on disk. So a dump of 1 GB costs some tens of MB, whatever
-the length of its posts.
+Memory holds integers, in typed arrays (8 bytes each): per question its id, score,
+accepted answer, owner and spill offset; per answer its id, question and score; per
+answer scoring at least ``min_answer_score`` (the measuring floor) its spill offset,
+owner and HTML length. Besides, each question's title as a JSON string, packed in one
+buffer (the reject record of every question carries it). The other texts go to a
+:class:`Spill` file on disk. So a dump of 1 GB costs some tens of MB, whatever the
+length of its posts.
 
 Only questions (``PostTypeId`` 1) and answers (2) count; other rows (tag wikis, ...)
 are counted and skipped, and so are question/answer rows without an integer ``Id``
@@ -24,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
-from lima_curate.numbers import int64_or_none, parse_int64
+from lima_curate.numbers import INT64_MAX, INT64_MIN, int64_or_none
+from lima_curate.records import dumps
 from lima_curate.sources.stackexchange.dump import iter_rows
 
 AnswerHook = Callable[[int, str], None]
@@ -76,12 +79,15 @@ class PostsScan:
     q_accepted: array = field(default_factory=lambda: array("q"))
     q_offset: array = field(default_factory=lambda: array("q"))  # (title, body, tags, date, licence, owner name)
     q_owner: array = field(default_factory=lambda: array("q"))
+    q_title_json: bytearray = field(default_factory=bytearray)  # the titles as JSON strings, UTF-8, end to end
+    q_title_end: array = field(default_factory=lambda: array("q"))  # where each one ends in q_title_json
     a_id: array = field(default_factory=lambda: array("q"))
     a_parent: array = field(default_factory=lambda: array("q"))
     a_score: array = field(default_factory=lambda: array("q"))
     h_id: array = field(default_factory=lambda: array("q"))  # answers >= min_answer_score
     h_offset: array = field(default_factory=lambda: array("q"))
     h_owner: array = field(default_factory=lambda: array("q"))
+    h_html_chars: array = field(default_factory=lambda: array("q"))
     skipped: int = 0  # question/answer rows with a missing or bad attribute
     other_rows: int = 0  # rows of other post types
 
@@ -121,17 +127,22 @@ def scan_posts(
         kind = get("PostTypeId")
         if kind == "1":
             title, body, created = get("Title"), get("Body"), get("CreationDate")
-            try:
-                post_id, score = parse_int64(get("Id")), parse_int64(get("Score"))
-                accepted = parse_int64(get("AcceptedAnswerId") or "0")
+            try:  # int() here, the range below: no call per number
+                post_id, score, accepted = int(get("Id")), int(get("Score")), int(get("AcceptedAnswerId") or "0")
             except (TypeError, ValueError):
+                scan.skipped += 1
+                continue
+            if not (INT64_MIN <= post_id <= INT64_MAX and INT64_MIN <= score <= INT64_MAX
+                    and INT64_MIN <= accepted <= INT64_MAX):
                 scan.skipped += 1
                 continue
             if title is None or body is None or created is None:
                 scan.skipped += 1
                 continue
-            offset = spill.write((title, body, get("Tags") or "", created, get("ContentLicense") or "",
+            offset = spill.write((body, get("Tags") or "", created, get("ContentLicense") or "",
                                   get("OwnerDisplayName") or ""))
+            scan.q_title_json += dumps(title.strip()).encode("utf-8")
+            scan.q_title_end.append(len(scan.q_title_json))
             scan.q_owner.append(_owner_id(get("OwnerUserId")))
             scan.q_id.append(post_id)
             scan.q_score.append(score)
@@ -139,8 +150,12 @@ def scan_posts(
             scan.q_offset.append(offset)
         elif kind == "2":
             try:
-                post_id, parent, score = parse_int64(get("Id")), parse_int64(get("ParentId")), parse_int64(get("Score"))
+                post_id, parent, score = int(get("Id")), int(get("ParentId")), int(get("Score"))
             except (TypeError, ValueError):
+                scan.skipped += 1
+                continue
+            if not (INT64_MIN <= post_id <= INT64_MAX and INT64_MIN <= parent <= INT64_MAX
+                    and INT64_MIN <= score <= INT64_MAX):
                 scan.skipped += 1
                 continue
             attrib = row.attrib
@@ -157,6 +172,7 @@ def scan_posts(
                 scan.h_id.append(post_id)
                 scan.h_offset.append(spill.write(record))
                 scan.h_owner.append(owner)
+                scan.h_html_chars.append(len(body))
                 if on_answer is not None:
                     key = (score, -post_id)
                     if key > best.get(parent, (min_answer_score - 1, 0)):
@@ -177,7 +193,10 @@ class Ranking:
     question_owner: "object"
     answer_id: "object"
     answer_score: "object"
-    answers: dict[int, tuple[int, int]]  # answer id -> (spill offset, owner), answers >= min only
+    answer_count: "object"  # answers to the question in the file
+    answer_accepted: "object"  # bool: the top answer is the accepted one
+    position: "object"  # each question's position in the file (its title is title_json[position])
+    answers: dict[int, tuple[int, int, int]]  # answer id -> (spill offset, owner, HTML chars), answers >= min only
     duplicates: int = 0
 
     @classmethod
@@ -191,11 +210,13 @@ class Ranking:
         q_id, q_score, q_acc, q_off, q_own = (
             arr(a) for a in (scan.q_id, scan.q_score, scan.q_accepted, scan.q_offset, scan.q_owner)
         )
+        q_pos = np.arange(len(q_id), dtype=np.int64)
         unique, first = np.unique(q_id, return_index=True)
         duplicates = len(q_id) - len(unique)
         if duplicates:
             keep = np.sort(first)
-            q_id, q_score, q_acc, q_off, q_own = q_id[keep], q_score[keep], q_acc[keep], q_off[keep], q_own[keep]
+            q_id, q_score, q_acc, q_off, q_own, q_pos = (
+                q_id[keep], q_score[keep], q_acc[keep], q_off[keep], q_own[keep], q_pos[keep])
         a_id, a_parent, a_score = arr(scan.a_id), arr(scan.a_parent), arr(scan.a_score)
 
         by_id = np.argsort(q_id, kind="stable")
@@ -212,19 +233,25 @@ class Ranking:
         first_of_group[1:] = parents[1:] != parents[:-1]
         top_parent = parents[first_of_group]
         top_id, top_score = a_id[order][first_of_group], a_score[order][first_of_group]
+        top_accepted = accepted[order][first_of_group]
+        group_starts = np.flatnonzero(first_of_group)
+        top_count = np.diff(np.append(group_starts, len(parents)))
 
         where = np.searchsorted(top_parent, q_id)
         clipped = np.minimum(where, max(len(top_parent) - 1, 0))
         has = (where < len(top_parent)) & (top_parent[clipped] == q_id) if len(top_parent) else np.zeros(len(q_id), bool)
         answer_id = np.where(has, top_id[clipped] if len(top_id) else 0, -1)
         answer_score = np.where(has, top_score[clipped] if len(top_score) else 0, 0)
+        answer_count = np.where(has, top_count[clipped] if len(top_count) else 0, 0)
+        answer_accepted = np.where(has, top_accepted[clipped] if len(top_accepted) else False, False)
 
         rank = np.lexsort((q_id, -q_score))
         answers = {
-            int(i): (int(o), int(w)) for i, o, w in zip(scan.h_id, scan.h_offset, scan.h_owner)
+            int(i): (int(o), int(w), int(c))
+            for i, o, w, c in zip(scan.h_id, scan.h_offset, scan.h_owner, scan.h_html_chars)
         }
         return cls(q_id[rank], q_score[rank], q_off[rank], q_own[rank], answer_id[rank], answer_score[rank],
-                   answers, duplicates)
+                   answer_count[rank], answer_accepted[rank], q_pos[rank], answers, duplicates)
 
     def __len__(self) -> int:
         return len(self.question_id)

@@ -38,8 +38,9 @@ def test_sample_has_a_handful_per_stratum(sample):
     assert {e.domain for e in by_quota["stackexchange_stem"]} == {"stem"}
     assert {e.meta["group"] for e in kept} == {PHYSICS, COOKING}
     assert set(rejects.reasons_for("extract")) == {
-        "no_answer", "answer_score_below_min", "answer_too_short", "answer_too_long", "first_person",
-        "refers_to_other_answers", "question_not_self_contained", "not_english",
+        "no_answer", "answer_score_below_min", "answer_html_too_short", "answer_html_too_long", "first_person_i_my",
+        "refers_to_site", "thread_talk", "removed_image", "bare_link", "prompt_refers_to_thread",
+        "prompt_removed_image", "prompt_link_only", "not_english",
     }
 
 
@@ -58,12 +59,13 @@ def test_every_kept_item_carries_its_provenance(sample):
         assert meta["prompt_kind"] in ("title", "body") and meta["tags"]
         assert meta["creation_date"][:4].isdigit()
         assert [m["role"] for m in ex.messages] == ["user", "assistant"]
-        assert 1200 <= len(ex.response) <= 4096 and meta["answer_chars"] == len(ex.response)
-        assert meta["language"] == "en" and not meta["first_person"] and not meta["refers_to"]
+        assert 1200 <= meta["answer_html_chars"] <= 4096 and meta["answer_chars"] == len(ex.response)
+        assert meta["language"] == "en" and not meta["first_person"] and not meta["site_references"]
+        assert meta["question_title"] and meta["answer_count"] >= 1 and isinstance(meta["answer_accepted"], bool)
         if meta["prompt_kind"] == "title":
-            assert "\n" not in ex.prompt
+            assert ex.prompt == meta["question_title"] and "\n" not in ex.prompt
         else:
-            assert ex.prompt.count("\n\n") >= 1
+            assert ex.prompt == meta["question_body"]
 
 
 def test_authors_from_users_xml_or_the_post(sample):
@@ -130,9 +132,9 @@ def test_prompt_coin_is_seeded_per_question_and_independent_of_order(repo_root: 
     kinds = {e.id: e.meta["prompt_kind"] for e in both}
     assert all(kinds[e.id] == e.meta["prompt_kind"] for e in alone)
     for e in both:
-        assert prompt_is_title(0, e.meta["site"], e.meta["question_id"], 0.5) == (e.meta["prompt_kind"] == "title")
-    coins = [prompt_is_title(0, "x.stackexchange.com", q, 0.5) for q in range(2000)]
-    assert 900 < sum(coins) < 1100
+        assert prompt_is_title(0, e.meta["site"], e.meta["question_id"], 0.3) == (e.meta["prompt_kind"] == "title")
+    coins = [prompt_is_title(0, "x.stackexchange.com", q, 0.3) for q in range(2000)]
+    assert 500 < sum(coins) < 700
     assert prompt_is_title(1, "x.stackexchange.com", 7, 0.0) is False
     assert prompt_is_title(1, "x.stackexchange.com", 7, 1.0) is True
 
@@ -143,6 +145,9 @@ def test_title_probability_from_the_config(repo_root: Path):
     assert {e.meta["prompt_kind"] for e in everything_title} == {"title"}
     no_title, _ = run(raw, StackExchangeConfig(workers=1, title_prompt_probability=0.0))
     assert {e.meta["prompt_kind"] for e in no_title} == {"body"}
+    both, _ = run(raw, StackExchangeConfig(workers=1, title_prompt_probability=0.0, prompt="title_or_title_and_body"))
+    assert {e.meta["prompt_kind"] for e in both} == {"title_and_body"}
+    assert all(e.prompt == f"{e.meta['question_title']}\n\n{e.meta['question_body']}" for e in both)
 
 
 def test_same_input_same_output(repo_root: Path):

@@ -17,8 +17,8 @@ from lima_curate.config import StackExchangeConfig
 from lima_curate.records import make_id
 from lima_curate.rejects import Rejects
 from lima_curate.rules import first_failure
-from lima_curate.sources.stackexchange.measure import measure_language
-from lima_curate.sources.stackexchange.rules import RULES
+from lima_curate.sources.stackexchange.measure import Candidate
+from lima_curate.sources.stackexchange.rules import active_rules
 from lima_curate.sources.stackexchange.scan import Spill, scan_posts
 from lima_curate.sources.stackexchange.extract import extract
 
@@ -79,14 +79,16 @@ def test_some_items_kept_from_each_site(extracted):
     assert sum(per_site.values()) >= 20
 
 
-def test_every_kept_item_satisfies_every_rule(extracted):
+def test_every_kept_item_satisfies_every_rule(se_root: Path, extracted):
     kept, _ = extracted
+    posts = {site: raw_posts(se_root / site / "Posts.xml") for site in SITES}
     for example in kept:
-        assert first_failure(dict(example.meta), RULES, CONFIG) is None  # meta carries every measurement
+        assert first_failure(dict(example.meta), active_rules(CONFIG), CONFIG) is None  # meta carries what was read
         # and independently of the measurements on meta
-        assert CONFIG.min_answer_chars <= len(example.response) <= CONFIG.max_answer_chars
+        answer_html = html.unescape(posts[example.meta["site"]][example.meta["answer_id"]]["Body"])
+        assert CONFIG.min_answer_chars <= len(answer_html) <= CONFIG.max_answer_chars
         assert example.meta["answer_score"] >= CONFIG.min_answer_score
-        assert measure_language(example.response) == {"language": "en"}
+        assert Candidate({"answer_text": example.response}).get("language") == "en"
 
 
 def test_ids_and_urls_point_at_real_top_answers(se_root: Path, extracted):
@@ -105,7 +107,8 @@ def test_ids_and_urls_point_at_real_top_answers(se_root: Path, extracted):
             assert int(answer["Score"]) == example.meta["answer_score"]
             assert int(question["Score"]) == example.meta["question_score"]
             assert int(answer["Score"]) == max(int(posts[a]["Score"]) for a in answers_of[question_id])
-            assert html.unescape(question["Title"]).strip() in example.prompt
+            assert html.unescape(question["Title"]).strip() == example.meta["question_title"]
+            assert example.prompt in (example.meta["question_title"], example.meta.get("question_body"))
             assert example.id == make_id("stackexchange", site, answer_id)
             assert example.meta["url"] == f"https://{site}/a/{answer_id}"
             assert example.meta["question_url"] == f"https://{site}/q/{question_id}"

@@ -1,0 +1,142 @@
+"""Measurements tables on disk: what a source measured about one input, kept for the next build.
+
+A source reads an input (a Stack Exchange site, a batch of wikiHow pages, a WritingPrompts
+file ...) into a table, one row per candidate, kept or not, with every measurement taken
+so far (lengths, hits with their words, scores, ranks, language) and what it needs to
+build the record or measure more (the texts). The rules then decide from the table alone
+(:mod:`lima_curate.rules`). A build keeps the table under ``<out>/.cache/measurements/``
+(:class:`TableCache`); the next build with the same input and the same reading settings
+decides from it without reading the input again, so changing a threshold costs only the
+decisions.
+
+**Key.** A table is valid for an input while its key matches: the source, the source's
+table version (bumped with any change to reading, cleaning or measuring), the settings
+that change rows (``settings``: everything in the source's config but the thresholds the
+rules read), and, per input file, its path, size and modification time in nanoseconds
+(:func:`input_key`). The content is not hashed: that costs seconds per GiB, and a file
+rewritten in place changes its modification time.
+
+**Bounded.** One file per source input (named after the input and a hash of its absolute
+path), replaced when its key changes; a table that cannot be read (damaged, or written by
+another version of pyarrow) is measured again and replaced. Files are written to a
+temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from lima_curate.atomic import atomic_write
+
+log = logging.getLogger(__name__)
+
+FOLDER = "measurements"
+KEY = b"lima_curate.key"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def input_key(source: str, version: str, settings: Mapping[str, Any], files: Iterable[Path]) -> str:
+    """The key of a table made from ``files`` with ``settings`` (see the module docstring)."""
+    described = []
+    for path in files:
+        stat = os.stat(path)
+        described.append([str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns])
+    blob = json.dumps([source, version, settings, described], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class TableCache:
+    """The measurements tables of one output folder (``<out>/.cache/measurements``)."""
+
+    folder: Path
+
+    @classmethod
+    def under(cls, out: "Path | str") -> "TableCache":
+        """The cache of the build folder ``out``."""
+        return cls(Path(out) / ".cache" / FOLDER)
+
+    def path(self, source: str, input_path: "Path | str") -> Path:
+        """Where the table of ``input_path`` (a file or folder) lives: one file per input."""
+        resolved = str(Path(input_path).resolve())
+        name = _UNSAFE.sub("_", Path(resolved).name)[:60] or "input"
+        digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:12]
+        return self.folder / source / f"{name}-{digest}.parquet"
+
+    def open(self, path: Path, key: str) -> "Any | None":
+        """The table at ``path`` as an open ``pyarrow.parquet.ParquetFile``, if it was saved
+        with ``key``; None when it is absent, has another key, or cannot be read."""
+        if not path.is_file():
+            return None
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(path)  # not read_table: that imports pyarrow.dataset
+            if (parquet.schema_arrow.metadata or {}).get(KEY) != key.encode("ascii"):
+                return None
+            return parquet
+        except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+            log.warning("%s: unreadable measurements table, measuring again (%s)", path, error)
+            return None
+
+    def load(self, path: Path, key: str) -> "Any | None":
+        """The whole table at ``path`` if it was saved with ``key``, else None (see :meth:`open`)."""
+        parquet = self.open(path, key)
+        try:
+            return None if parquet is None else parquet.read()
+        except (OSError, ValueError) as error:
+            log.warning("%s: unreadable measurements table, measuring again (%s)", path, error)
+            return None
+
+    def metadata(self, path: Path) -> dict[str, str]:
+        """The string metadata a table was saved with ({} when absent or unreadable)."""
+        if not path.is_file():
+            return {}
+        import pyarrow.parquet as pq
+
+        try:
+            raw = pq.ParquetFile(path).schema_arrow.metadata or {}
+        except (OSError, ValueError):
+            return {}
+        return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+
+    def save(self, path: Path, table: Any, key: str, metadata: "Mapping[str, str] | None" = None) -> None:
+        """Write ``table`` with ``key`` (and string ``metadata``) to ``path``, replacing the
+        input's older table."""
+        with self.writing(path, table.schema, key, metadata) as writer:
+            if writer is not None:
+                writer.write_table(table)
+
+    @contextlib.contextmanager
+    def writing(
+        self, path: Path, schema: Any, key: str, metadata: "Mapping[str, str] | None" = None
+    ) -> Iterator[Any]:
+        """A Parquet writer for the table of ``path`` (write record batches to it); the file
+        replaces the older table only when the block ends without an error. A disk that
+        refuses is logged, not fatal: the block gets None and the build goes on."""
+        import pyarrow.parquet as pq
+
+        extra = {KEY: key.encode("ascii")}
+        extra.update({k.encode("utf-8"): v.encode("utf-8") for k, v in (metadata or {}).items()})
+        schema = schema.with_metadata({**(schema.metadata or {}), **extra})
+        try:
+            stack = contextlib.ExitStack()
+            handle = stack.enter_context(atomic_write(path, "wb"))
+        except OSError as error:
+            log.warning("%s: measurements table not saved (%s); the next build measures again", path, error)
+            yield None
+            return
+        with stack:
+            writer = pq.ParquetWriter(handle, schema, compression="zstd", compression_level=1)
+            try:
+                yield writer
+            finally:
+                writer.close()
