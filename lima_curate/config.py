@@ -90,9 +90,14 @@ def _site_key(site: str) -> str:
 
 
 def _at_most(section_: Any, low: str, high: str) -> None:
-    """Refuse ``section.low > section.high`` (a window that keeps nothing)."""
-    if getattr(section_, low) > getattr(section_, high):
+    """Refuse ``section.low > section.high`` (a window that keeps nothing); a None bound is none."""
+    if getattr(section_, high) is not None and getattr(section_, low) > getattr(section_, high):
         raise Invalid(low, f"must be at most {high} ({getattr(section_, high)}), got {getattr(section_, low)}")
+
+
+#: families of an answer's pointers at the site (see lima_curate.text.wording.site_references)
+SiteReferenceKind = Literal["mention", "edit_mark", "site", "as_others_said", "comments", "op", "other_answers",
+                            "named_answer"]
 
 
 @section
@@ -100,11 +105,31 @@ class StackExchangeConfig:
     enabled: Bool = setting("Extract from raw/stackexchange/<site>/ folders or <site>.7z files.", True)
     sites: Names = setting("Only these sites (folder names); empty means every site found.", ())
     min_answer_score: Int = setting("An answer is kept only with at least this score (paper: 10).", 10)
-    min_answer_chars: Int = setting("Shortest answer kept, on the cleaned text (paper: 1200).", 1200, ge=0)
-    max_answer_chars: Int = setting("Longest answer kept, on the cleaned text (paper: 4096).", 4096, ge=1)
+    length_measure: Literal["html", "text"] = setting(
+        "What the answer length window measures: 'html', the answer's HTML as the dump holds it (the "
+        "measure LIMA's picks fit), or 'text', its clean text.", "html")
+    min_answer_chars: Int = setting("Shortest answer kept, in characters of length_measure (paper: 1200).", 1200,
+                                    ge=0)
+    max_answer_chars: Int = setting("Longest answer kept, in characters of length_measure (paper: 4096).", 4096,
+                                    ge=1)
+    prompt: Literal["title_or_body", "title_or_title_and_body"] = setting(
+        "The prompt: the title alone or the question body alone (LIMA's prompts), or the title alone or "
+        "the title and body together.", "title_or_body")
     title_prompt_probability: Float = setting(
-        "Chance that the prompt is the title alone rather than the question body.", 0.5, ge=0.0, le=1.0
+        "Chance that the prompt is the title rather than the body (LIMA: about 0.3; 141 of its 400 Stack "
+        "Exchange prompts read like a title). The title whenever the body is empty.", 0.3, ge=0.0, le=1.0
     )
+    first_person_me_mine: Bool = setting(
+        "Also drop answers saying 'me', 'myself' or 'mine' (rule first_person_me_mine); the paper names "
+        "only 'I' and 'my'.", False)
+    site_reference_kinds: tuple[SiteReferenceKind, ...] = setting(
+        "Pointers at the site that drop an answer (rule refers_to_site): mention (@name), edit_mark "
+        "(Edit:), site (Stack Exchange, this site), as_others_said, comments, op, other_answers "
+        "(another answer), named_answer (Bob's answer).",
+        ("mention", "edit_mark", "site", "as_others_said", "comments", "op"))
+    english_only: Bool = setting(
+        "Drop answers whose prose is not English (rule not_english). LIMA kept 9 answers in Portuguese, "
+        "Spanish and German.", True)
     default_domain: Literal["stem", "other"] = setting(
         "Domain ('stem' or 'other') for sites missing from the table.", "other")
     stem_sites: Names = setting("Sites to count as STEM in addition to the shipped table.", ())
@@ -127,8 +152,11 @@ class StackExchangeConfig:
 @section
 class WikiHowConfig:
     enabled: Bool = setting("Extract from raw/wikihow/ (HTML pages, CSVs, plain text).", True)
-    min_response_chars: Int = setting("Shortest article body kept, on the cleaned text.", 1200, ge=0)
-    max_response_chars: Int = setting("Longest article body kept, on the cleaned text.", 4096, ge=1)
+    min_response_chars: Int = setting(
+        "Shortest article body kept, on the cleaned text (LIMA's shortest wikiHow answer: 883).", 1000, ge=0)
+    max_response_chars: "Int | None" = setting(
+        "Longest article body kept, on the cleaned text; null: no bound (the paper sets none; LIMA's "
+        "wikiHow answers average 7,005 characters).", None, ge=1)
     pruned_sections: Names = setting(
         "Section headings removed from article bodies.",
         ("Tips", "Warnings", "Things You'll Need", "References", "Ingredients", "Video",
@@ -154,14 +182,17 @@ class RedditConfig:
     enabled: Bool = setting("Extract from raw/reddit/ (Pushshift NDJSON/.zst, thread JSON, WritingPrompts).", True)
     include_nsfw: Bool = setting("Keep over_18 submissions (excluded by default).", False)
     min_story_score: Int = setting("Lowest WritingPrompts story score kept (when scores are known).", 10)
-    min_story_chars: Int = setting("Shortest WritingPrompts story kept.", 1200, ge=0)
-    max_story_chars: Int = setting("Longest WritingPrompts story kept.", 4096, ge=1)
+    min_story_chars: Int = setting(
+        "Shortest WritingPrompts story kept (LIMA's stories: 5th percentile 169 characters).", 150, ge=0)
+    max_story_chars: Int = setting(
+        "Longest WritingPrompts story kept (LIMA's: mean 1,030, 95th percentile 1,873 characters).", 2100, ge=1)
     min_askreddit_score: Int = setting("Lowest AskReddit submission score for a test prompt.", 100)
     askreddit_min_words: Int = setting(
         "Fewest words an AskReddit title needs to stand alone as a test prompt.", 4, ge=0)
     writingprompts_dataset: Bool = setting(
         "Also read WritingPrompts dataset files under raw/reddit (*.wp_source/*.wp_target pairs, "
-        "CSV with prompt/story columns); unscored, ranked by a length proxy.", True
+        "CSV with prompt/story columns); unscored, so they rank below every scored story and "
+        "the selection picks among them for diversity alone.", True
     )
 
     @model_validator(mode="after")

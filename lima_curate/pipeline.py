@@ -29,6 +29,7 @@ from lima_curate.rejects import Rejects
 from lima_curate.select.stage import select_stage
 from lima_curate.sources import registry
 from lima_curate.sources.outcome import Outcome, collect
+from lima_curate.sources.table import TableCache
 from lima_curate.splits import SPLITS, split_of
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,11 @@ class BuildResult:
 
 
 def extract_sources(
-    config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], progress: Progress
+    config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], progress: Progress,
+    tables: "TableCache | None" = None,
 ) -> list[Example]:
     """Run every enabled source on its folder in ``raw``; a missing folder is a note.
+    ``tables``: where the sources keep their measurements tables (a build's cache).
 
     The work units of every source run on one executor (``sources.stackexchange.workers``
     processes, the one workers setting); their outcomes are collected source by source, in
@@ -69,7 +72,7 @@ def extract_sources(
         elif not root.is_dir():
             planned.append((source, None, f"{source.name}: no folder {root}, skipped"))
         else:
-            planned.append((source, source.units(root, source_config, config.seed), ""))
+            planned.append((source, source.units(root, source_config, config.seed, tables=tables), ""))
     everything = [unit for _, units, _ in planned for unit in units or ()]
     candidates: list[Example] = []
     with closing(Executor(workers).run(everything)) as results:
@@ -181,7 +184,7 @@ def build(
     with build_directory(Path(out), config.name) as stage:
         rejects = Rejects(stage / "rejected.jsonl")
         try:
-            mined = extract_sources(config, raw, rejects, notes, say)
+            mined = extract_sources(config, raw, rejects, notes, say, TableCache.under(out))
             require_mined_source(config, raw, found=rejects)
             authored = load_authored_examples(config, notes)
             mined = apply_review(mined, review_decisions_path(config, pipeline_path), rejects, notes)

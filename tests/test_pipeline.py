@@ -79,7 +79,7 @@ def test_interrupted_build_leaves_nothing_that_looks_finished(repo_root, tmp_pat
     result = runner.invoke(app, ["build", "--out", str(tmp_path), "--quiet"])
     assert result.exit_code == 130
     assert "interrupted" in result.output
-    assert os.listdir(tmp_path) == []
+    assert [name for name in os.listdir(tmp_path) if name != ".cache"] == []  # caches are kept: they are valid
 
 
 def test_missing_sources_are_notes(tmp_path, monkeypatch, repo_root):
@@ -130,7 +130,7 @@ def test_a_build_that_finds_no_mined_source_fails_and_keeps_the_previous_result(
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {raw}: ") and message in lines[0], result.output
-    assert os.listdir(tmp_path / "out") == ["sample"]
+    assert [name for name in os.listdir(tmp_path / "out") if name != ".cache"] == ["sample"]  # caches stay valid
     assert (previous / "train.jsonl").read_text() == "the previous build\n"
 
 
@@ -195,7 +195,7 @@ def test_a_full_or_read_only_disk_is_one_line_and_keeps_the_previous_result(
     result = runner.invoke(app, ["build", "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 1, result.output
     assert result.output.strip().splitlines() == [f"error: {previous}: {os.strerror(failure)}"]
-    assert os.listdir(tmp_path / "out") == ["sample"]
+    assert [name for name in os.listdir(tmp_path / "out") if name != ".cache"] == ["sample"]  # caches stay valid
     assert (previous / "train.jsonl").read_text() == "the previous build\n"
 
 

@@ -1,7 +1,8 @@
 """Every source a pipeline can run, wired by plain imports: its name, raw folder, quotas and work.
 
-A source splits its work into units (``units(root, config, seed)``: a site, a file ...)
-that :mod:`lima_curate.executor` runs; their outcomes (:mod:`.outcome`) come back in a
+A source splits its work into units (``units(root, config, seed, tables=...)``: a site, a
+file ...; ``tables``, a build's :class:`~lima_curate.sources.table.TableCache`, where each
+unit keeps its measurements table) that :mod:`lima_curate.executor` runs; their outcomes (:mod:`.outcome`) come back in a
 fixed order, and ``finish``, when a source has one, runs over them in that order (wikiHow
 drops an article met again in a later file there).
 """
@@ -28,7 +29,7 @@ class Source:
     name: str
     folder: str
     quotas: tuple[str, ...]
-    units: Callable[[Path, Any, int], list[Unit]]
+    units: Callable[..., list[Unit]]
     finish: "Finish | None" = None
 
 

@@ -48,13 +48,19 @@ Minimal Text Modification, Question Answering, Translation, ...) is generation.
 Rules (stage ``extract``, in the order of :data:`RULES`): ``not_generation_task`` (with
 ``generation_only``), ``not_english`` (with ``english_only``: a v2
 ``Input_language``/``Output_language`` other than English; 2021 files carry none and are
-English), ``empty_output``. One work unit per task file.
+English), ``empty_output``.
+
+Work units: the task files spread over :data:`SHARDS` units by a hash of their path;
+each unit measures its files into a measurements table (:mod:`lima_curate.sources.rows`,
+kept in a build's cache, keyed by the files, the seed and the prompt template, which
+choose and shape the candidates), then the rules decide from it.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import zlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -78,11 +84,16 @@ from lima_curate.records import (
 from lima_curate.rejects import Rejects
 from lima_curate.rules import first_failure, rule
 from lima_curate.sources.outcome import Outcome, Rejected, run_units
+from lima_curate.sources.rows import Row, table_outcomes
+from lima_curate.sources.table import TableCache, input_key
 
 SOURCE = "sni"
 DEFAULT_LICENSE = "Apache-2.0"
 TASK_URL = "https://github.com/allenai/natural-instructions/blob/master/tasks/{task}.json"
 QUALITY_CAP_CHARS = 2048
+SHARDS = 8  # work units for the task files
+#: the measurements table's version: bump it with any change to reading or measuring
+VERSION = "sni-table-1"
 
 NON_GENERATION_KEYWORDS = (
     "classification", "detection", "identification", "recognition", "verification",
@@ -292,19 +303,40 @@ RULES = (not_generation_task, not_english, empty_output)
 # ---------------------------------------------------------------- work units
 
 
-def units(root: Path, config: SNIConfig, seed: int = 0) -> list[Unit]:
-    """One work unit per task file under ``root``."""
+def units(root: Path, config: SNIConfig, seed: int = 0, tables: "TableCache | None" = None) -> list[Unit]:
+    """The task files under ``root`` in :data:`SHARDS` units (by a hash of their path)."""
     root = Path(root)
-    return [Unit(partial(task_outcomes, path, root, config, seed), size=path.stat().st_size) for path in task_files(root)]
+    shards: list[list[Path]] = [[] for _ in range(SHARDS)]
+    for path in task_files(root):
+        shards[zlib.crc32(path.relative_to(root).as_posix().encode("utf-8")) % SHARDS].append(path)
+    return [Unit(partial(tasks_outcomes, files, root, number, config, seed, tables),
+                 size=sum(path.stat().st_size for path in files))
+            for number, files in enumerate(shards) if files]
 
 
-def task_outcomes(path: Path, root: Path, config: SNIConfig, seed: int) -> Iterator[Outcome]:
-    """The task's candidate, kept or rejected."""
-    example = to_example(read_task(path, path.relative_to(root).as_posix()), config, seed)
-    drop = first_failure(measure(example), RULES, config)
-    yield example if drop is None else Rejected.by(drop, example)
+def tasks_outcomes(
+    files: list[Path], root: Path, shard: int, config: SNIConfig, seed: int, tables: "TableCache | None" = None
+) -> Iterator[Outcome]:
+    """The candidate of each task of ``files``, kept or rejected."""
+    settings = {"seed": seed, "prompt_template": config.prompt_template,
+                "non_generation_categories": list(config.non_generation_categories)}
+    key = input_key(SOURCE, VERSION, settings, files) if tables is not None else ""
+
+    def measure_tasks() -> Iterator[Row]:
+        for path in files:
+            example = to_example(read_task(path, path.relative_to(root).as_posix()), config, seed)
+            yield Row(example, measure(example))
+
+    def decide(rows: list[Row]) -> Iterator[Outcome]:
+        for row in rows:
+            drop = first_failure(row.measured, RULES, config)
+            yield row.record if drop is None else Rejected.by(drop, row.record)
+
+    yield from table_outcomes(tables, SOURCE, root / f"tasks-shard{shard}", key, measure_tasks, decide)
 
 
-def extract(root: Path, config: SNIConfig, rejects: Rejects, *, seed: int = 0) -> Iterator[Example]:
+def extract(
+    root: Path, config: SNIConfig, rejects: Rejects, *, seed: int = 0, tables: "TableCache | None" = None
+) -> Iterator[Example]:
     """Yield one candidate per eligible task file under ``root``; drop the others."""
-    yield from run_units(units(root, config, seed), rejects)
+    yield from run_units(units(root, config, seed, tables), rejects)

@@ -1,9 +1,12 @@
 """The WritingPrompts dataset (Fan et al., 2018) as prompt/story pairs.
 
 Rows come from a CSV with ``prompt``/``story`` columns or from line-aligned
-``.wp_source``/``.wp_target`` files (:mod:`.writingprompts`); their text is detokenised,
-then decided like Reddit stories (:data:`.rules.DATASET_RULES`, then
-:func:`.stories.decide_pair`). The dataset has no scores: quality is a length proxy.
+``.wp_source``/``.wp_target`` files (:mod:`.writingprompts`); their text is detokenised
+and its HTML character references decoded ("& nbsp;",
+:func:`lima_curate.text.leftovers.repair_entity_residue`), then measured into a
+measurements table (:mod:`lima_curate.sources.rows`) and decided like Reddit stories
+(:data:`.rules.DATASET_RULES`, then :func:`.stories.decide_pair`). The dataset has no
+scores: every story gets :data:`.writingprompts.UNSCORED_QUALITY`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from lima_curate.config import RedditConfig
 from lima_curate.records import META_QUALITY, Example, make_id
@@ -21,52 +24,69 @@ from lima_curate.sources.reddit.items import terms_meta
 from lima_curate.sources.reddit.rules import DATASET_RULES, nsfw_measures, prompt_measures, story_measures
 from lima_curate.sources.reddit.stories import WRITINGPROMPTS, decide_pair
 from lima_curate.sources.reddit.writingprompts import (
+    UNSCORED_QUALITY,
     clean_story,
     detokenize,
     iter_dataset_csv,
     iter_dataset_pairs,
-    length_quality,
     split_tags,
 )
+from lima_curate.sources.rows import Row, table_outcomes
+from lima_curate.sources.table import TableCache, input_key
+from lima_curate.text.leftovers import repair_entity_residue
 from lima_curate.text.scrub import scrub
 
 DATASET_SOURCE_ID = "writingprompts_dataset"
 SUBREDDIT_URL = "https://www.reddit.com/r/WritingPrompts/"
+#: the measurements table's version: bump it with any change to reading or measuring
+VERSION = "writingprompts-dataset-table-1"
 
 log = logging.getLogger(__name__)
 
 
 def csv_outcomes(
-    root: Path, path: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None
+    root: Path, path: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
+    tables: "TableCache | None" = None,
 ) -> Iterator[Outcome]:
     """The pairs of a dataset CSV, kept or rejected."""
-    yield from _row_outcomes(root, path, iter_dataset_csv(path), config, seed, stats)
+    yield from _file_outcomes(root, path, [path], lambda: iter_dataset_csv(path), config, seed, stats, tables)
 
 
 def pairs_outcomes(
-    root: Path, source: Path, target: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None
+    root: Path, source: Path, target: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
+    tables: "TableCache | None" = None,
 ) -> Iterator[Outcome]:
     """The pairs of a ``.wp_source``/``.wp_target`` pair of files, kept or rejected."""
-    yield from _row_outcomes(root, source, iter_dataset_pairs(source, target), config, seed, stats)
+    yield from _file_outcomes(root, source, [source, target], lambda: iter_dataset_pairs(source, target), config,
+                              seed, stats, tables)
 
 
-def _row_outcomes(
-    root: Path, path: Path, rows: Iterator[tuple[str, str, str]], config: RedditConfig, seed: int,
-    stats: "Counter[str] | None",
+def _file_outcomes(
+    root: Path, path: Path, files: list[Path], rows: Callable[[], Iterator[tuple[str, str, str]]],
+    config: RedditConfig, seed: int, stats: "Counter[str] | None", tables: "TableCache | None",
 ) -> Iterator[Outcome]:
     stats = Counter() if stats is None else stats
     origin = path.relative_to(root).as_posix()
-    read = 0
+    key = input_key(DATASET_SOURCE_ID, VERSION, {}, files) if tables is not None else ""
+
+    def decide(measured: list[Row]) -> Iterator[Outcome]:
+        stats["dataset_rows"] += len(measured)
+        log.info("reddit: %s: %d dataset rows", origin, len(measured))
+        return decide_rows(measured, origin, config, seed)
+
+    yield from table_outcomes(tables, DATASET_SOURCE_ID, path, key, lambda: measure_rows(path, origin, rows()), decide)
+
+
+def measure_rows(path: Path, origin: str, rows: Iterator[tuple[str, str, str]]) -> Iterator[Row]:
+    """Each dataset row as a candidate with its measurements."""
     for row_id, raw_prompt, raw_story in rows:
-        read += 1
-        stats["dataset_rows"] += 1
         tags, prompt = split_tags(detokenize(raw_prompt))
         prompt = scrub(prompt)
-        story, part = clean_story(scrub(detokenize(raw_story)))
+        story, part = clean_story(repair_entity_residue(scrub(detokenize(raw_story))))
         meta = {
             **terms_meta(quota=WRITINGPROMPTS, group=WRITINGPROMPTS, split="train", url=SUBREDDIT_URL),
-            META_QUALITY: length_quality(len(story), config.max_story_chars),
-            "quality_basis": "length_proxy",
+            META_QUALITY: UNSCORED_QUALITY,
+            "quality_basis": "unscored",
             "subreddit": "WritingPrompts",
             "dataset_file": origin,
             "row_id": row_id,
@@ -77,10 +97,17 @@ def _row_outcomes(
             make_id(DATASET_SOURCE_ID, path.stem, row_id), WRITINGPROMPTS, WRITINGPROMPTS,
             ({"role": "user", "content": prompt}, {"role": "assistant", "content": story}), meta,
         )
-        measured = {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)}
-        drop = first_failure(measured, DATASET_RULES, config)
+        yield Row(example, {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)})
+
+
+def decide_rows(rows: list[Row], origin: str, config: RedditConfig, seed: int) -> Iterator[Outcome]:
+    """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
+    which adds the language to the row)."""
+    for row in rows:
+        example = row.record
+        assert isinstance(example, Example)
+        drop = first_failure(row.measured, DATASET_RULES, config)
         if drop is not None:
-            yield Rejected.by(drop, example, f"{origin} row {row_id}: ")
+            yield Rejected.by(drop, example, f"{origin} row {example.meta['row_id']}: ")
             continue
-        yield decide_pair(example, config, seed)
-    log.info("reddit: %s: %d dataset rows", origin, read)
+        yield decide_pair(example, config, seed, row.measured)

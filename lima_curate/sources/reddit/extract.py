@@ -6,8 +6,12 @@ comments may sit in different files), one per WritingPrompts dataset file (:mod:
 
 **r/WritingPrompts** gives ``(prompt, story)`` pairs (:mod:`.stories`): the title without
 its tag, and the best top-level story among the comments that passes every story rule
-(:mod:`.rules`). Quality is the story's score; dataset stories have no score and use a
-length proxy (:func:`.writingprompts.length_quality`).
+(:mod:`.rules`). Quality is the story's score; dataset stories have no score and share
+one quality (:data:`.writingprompts.UNSCORED_QUALITY`), so the selection picks among them
+for diversity alone.
+
+Each unit keeps its measurements table in a build's cache (``tables``): the next build
+with the same files decides from it without reading them.
 
 **r/AskReddit** gives test prompts (``split`` "test", quota ``askreddit``, messages = the
 user turn only): titles with score ≥ ``min_askreddit_score`` that stand alone as
@@ -34,9 +38,13 @@ from lima_curate.sources.outcome import run_units
 from lima_curate.sources.reddit.dataset import csv_outcomes, pairs_outcomes
 from lima_curate.sources.reddit.files import discover
 from lima_curate.sources.reddit.harvest import harvest_outcomes
+from lima_curate.sources.table import TableCache
 
 
-def units(root: Path, config: RedditConfig, seed: int = 0, stats: "Counter[str] | None" = None) -> list[Unit]:
+def units(
+    root: Path, config: RedditConfig, seed: int = 0, stats: "Counter[str] | None" = None,
+    tables: "TableCache | None" = None,
+) -> list[Unit]:
     """The work units for ``root`` (see the module docstring). ``stats``, when given, receives
     counts of what was read (lines, submissions, comments, replies skipped, ``more`` stubs,
     dataset rows ...) by units run in this process."""
@@ -45,18 +53,20 @@ def units(root: Path, config: RedditConfig, seed: int = 0, stats: "Counter[str] 
         raise InputError(root, "Reddit folder not found")
     layout = discover(root)
     size = sum(path.stat().st_size for path in (*layout.dumps, *layout.threads))
-    found = [Unit(partial(harvest_outcomes, root, layout.dumps, layout.threads, config, seed, stats), size=size)]
+    found = [Unit(partial(harvest_outcomes, root, layout.dumps, layout.threads, config, seed, stats, tables),
+                  size=size)]
     if config.writingprompts_dataset:
-        found += [Unit(partial(csv_outcomes, root, path, config, seed, stats), size=path.stat().st_size)
+        found += [Unit(partial(csv_outcomes, root, path, config, seed, stats, tables), size=path.stat().st_size)
                   for path in layout.dataset_csvs]
-        found += [Unit(partial(pairs_outcomes, root, source, target, config, seed, stats),
+        found += [Unit(partial(pairs_outcomes, root, source, target, config, seed, stats, tables),
                        size=source.stat().st_size + target.stat().st_size)
                   for source, target in layout.dataset_pairs]
     return found
 
 
 def extract(
-    root: Path, config: RedditConfig, rejects: Rejects, *, seed: int = 0, stats: "Counter[str] | None" = None
+    root: Path, config: RedditConfig, rejects: Rejects, *, seed: int = 0, stats: "Counter[str] | None" = None,
+    tables: "TableCache | None" = None,
 ) -> Iterator[Example]:
     """Yield r/WritingPrompts pairs and r/AskReddit test prompts from ``root``; drops go to ``rejects``."""
-    yield from run_units(units(root, config, seed, stats), rejects)
+    yield from run_units(units(root, config, seed, stats, tables), rejects)

@@ -8,6 +8,13 @@ are counted and let go, line by line. A dump line that is no JSON object
 (``unknown_record``) is dropped with its file and line. Items met twice (overlapping
 dumps) count once, the first file in reading order winning; a dropped item met twice is
 dropped twice.
+
+With a table cache, the items routed to a use (WritingPrompts submissions and top-level
+comments, AskReddit submissions) and the drops of bad lines are kept as the unit's
+measurements table (:mod:`lima_curate.sources.rows`), in reading order, with the counts
+of what was read; the next build decides from them without reading the dumps, which
+are mostly other subreddits' items. Their measurements (story clean-up, tags, language)
+are cheap beside the reading and are taken again when deciding.
 """
 
 from __future__ import annotations
@@ -18,82 +25,130 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from lima_curate.config import RedditConfig
-from lima_curate.sources.outcome import Outcome, Rejected
+from lima_curate.rules import Drop
+from lima_curate.sources.outcome import Outcome
 from lima_curate.sources.reddit import pushshift, threads
+from lima_curate.sources.rows import Row, table_outcomes
+from lima_curate.sources.table import TableCache, input_key
 from lima_curate.sources.reddit.askreddit import ASKREDDIT, AskRedditPrompts
 from lima_curate.sources.reddit.items import COMMENT, SUBMISSION, is_top_level, kind_of
 from lima_curate.sources.reddit.stories import WRITINGPROMPTS, WritingPromptsHarvest
 
 log = logging.getLogger(__name__)
 
+SOURCE = "reddit"
+#: the measurements table's version: bump it with any change to reading or routing
+VERSION = "reddit-harvest-table-1"
+STATS = "stats"  # the kind of the row holding the counts of what was read
+
 
 def harvest_outcomes(
     root: Path, dumps: Sequence[Path], pages: Sequence[Path], config: RedditConfig, seed: int,
-    stats: "Counter[str] | None" = None,
+    stats: "Counter[str] | None" = None, tables: "TableCache | None" = None,
 ) -> Iterator[Outcome]:
-    """Read ``dumps`` then thread ``pages``; yield the drops as they come, then the
-    WritingPrompts outcomes (:meth:`.stories.WritingPromptsHarvest.finish`), then the kept
-    AskReddit prompts. ``stats`` receives counts of what was read."""
-    harvest = _Harvest(root, config, seed, Counter() if stats is None else stats)
-    for path in dumps:
-        yield from harvest.read_dump(path)
-    for path in pages:
-        yield from harvest.read_thread(path)
-    yield from harvest.stories.finish()
-    yield from harvest.questions.finish()
-    log.info("reddit: %s", ", ".join(f"{key}={value}" for key, value in sorted(harvest.stats.items())))
+    """Read ``dumps`` then thread ``pages`` (or the table of a previous build); yield the
+    drops in reading order, then the WritingPrompts outcomes
+    (:meth:`.stories.WritingPromptsHarvest.finish`), then the kept AskReddit prompts.
+    ``stats`` receives counts of what was read."""
+    stats = Counter() if stats is None else stats
+    key = input_key(SOURCE, VERSION, {}, [*dumps, *pages]) if tables is not None else ""
+
+    def decide(rows: list[Row]) -> Iterator[Outcome]:
+        harvest = _Harvest(root, config, seed, stats)
+        for row in rows:
+            if row.drop is not None:
+                yield row.rejected()
+                continue
+            kind, item = row.record["kind"], row.record.get("item")
+            if kind == STATS:
+                stats.update(row.record["counts"])
+            else:
+                yield from harvest.route(kind, item, row.record["origin"])
+        yield from harvest.stories.finish()
+        yield from harvest.questions.finish()
+        log.info("reddit: %s", ", ".join(f"{key}={value}" for key, value in sorted(stats.items())))
+
+    yield from table_outcomes(tables, SOURCE, root / "harvest", key, lambda: read_items(root, dumps, pages), decide)
 
 
-class _Harvest:
-    def __init__(self, root: Path, config: RedditConfig, seed: int, stats: "Counter[str]") -> None:
-        self.root, self.stats = root, stats
-        self.stories = WritingPromptsHarvest(config, seed, stats)
-        self.questions = AskRedditPrompts(config, seed, stats)
+def read_items(root: Path, dumps: Sequence[Path], pages: Sequence[Path]) -> list[Row]:
+    """The items of ``dumps`` then ``pages`` that some use takes, as rows in reading order
+    (record ``{kind, origin, item}``), the drops of bad lines, and a last row with the
+    counts of what was read."""
+    reader = _Reader(root)
+    rows = [*(row for path in dumps for row in reader.read_dump(path)),
+            *(row for path in pages for row in reader.read_thread(path))]
+    rows.append(Row({"kind": STATS, "counts": dict(sorted(reader.stats.items()))}))
+    return rows
 
-    def read_dump(self, path: Path) -> Iterator[Outcome]:
+
+class _Reader:
+    """Reads dumps and thread pages into rows, counting what it reads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.stats = root, Counter()
+
+    def read_dump(self, path: Path) -> Iterator[Row]:
         origin = path.relative_to(self.root).as_posix()
         stats = self.stats
         for number, record in pushshift.iter_records(path):
             stats["lines"] += 1
             if type(record) is not dict:
                 stats[record.rule] += 1
-                yield self._line_rejected(origin, record.line, record.rule, record.detail)
+                yield _line_rejected(origin, record.line, record.rule, record.detail)
                 continue
-            yield from self.add(record, origin, number)
+            yield from self.route(record, origin, number)
 
-    def read_thread(self, path: Path) -> Iterator[Outcome]:
+    def read_thread(self, path: Path) -> Iterator[Row]:
         origin = path.relative_to(self.root).as_posix()
         thread = threads.read_thread(path)
         self.stats["threads"] += 1
         self.stats["more_stubs"] += thread.more_stubs
-        yield from self.add(thread.submission, origin, 0)
+        yield from self.route(thread.submission, origin, 0)
         for comment in thread.comments:
-            yield from self.add(comment, origin, 0)
+            yield from self.route(comment, origin, 0)
 
-    def add(self, record: "dict[str, Any]", origin: str, number: int) -> Iterator[Outcome]:
+    def route(self, record: "dict[str, Any]", origin: str, number: int) -> Iterator[Row]:
+        """The row of an item some use takes; the others are only counted."""
         kind = kind_of(record)
         subreddit = str(record.get("subreddit") or "").lower()
         if kind == COMMENT:
             self.stats["comments"] += 1
             if subreddit == WRITINGPROMPTS:
                 if is_top_level(record):
-                    yield from self.stories.add_story(record, origin)
+                    yield Row({"kind": "story", "origin": origin, "item": record})
                 else:
                     self.stats["writingprompts_replies_skipped"] += 1
         elif kind == SUBMISSION:
             self.stats["submissions"] += 1
             if subreddit == WRITINGPROMPTS:
-                yield from self.stories.add_prompt(record, origin)
+                yield Row({"kind": "prompt", "origin": origin, "item": record})
             elif subreddit == ASKREDDIT:
-                yield from self.questions.add(record, origin)
+                yield Row({"kind": "question", "origin": origin, "item": record})
         else:
             self.stats["unknown_records"] += 1
             keys = ", ".join(sorted(record)[:8])
-            yield self._line_rejected(origin, number, "unknown_record",
-                                      f"neither a submission nor a comment (keys: {keys})")
+            yield _line_rejected(origin, number, "unknown_record", f"neither a submission nor a comment (keys: {keys})")
 
-    @staticmethod
-    def _line_rejected(origin: str, line: int, rule: str, detail: str) -> Rejected:
-        where = f"{origin}:{line}"
-        record = {"id": where, "source": "reddit", "meta": {"file": origin, "line": line}}
-        return Rejected(record, rule, f"{where}: {detail}", malformed=True)
+
+def _line_rejected(origin: str, line: int, rule: str, detail: str) -> Row:
+    where = f"{origin}:{line}"
+    record = {"id": where, "source": "reddit", "meta": {"file": origin, "line": line}}
+    return Row(record, drop=Drop(rule, f"{where}: {detail}"), malformed=True)
+
+
+class _Harvest:
+    """Decides the routed items: WritingPrompts prompts and stories, AskReddit questions."""
+
+    def __init__(self, root: Path, config: RedditConfig, seed: int, stats: "Counter[str]") -> None:
+        self.root, self.stats = root, stats
+        self.stories = WritingPromptsHarvest(config, seed, stats)
+        self.questions = AskRedditPrompts(config, seed, stats)
+
+    def route(self, kind: str, record: "dict[str, Any]", origin: str) -> Iterator[Outcome]:
+        if kind == "story":
+            yield from self.stories.add_story(record, origin)
+        elif kind == "prompt":
+            yield from self.stories.add_prompt(record, origin)
+        elif kind == "question":
+            yield from self.questions.add(record, origin)

@@ -10,11 +10,23 @@ The first rule that fails names the drop (:func:`lima_curate.rules.first_failure
     ``automoderator``, ``moderator_comment`` (distinguished by a moderator or admin, or
     stickied), ``deleted_or_removed``, ``story_is_part`` (one part of a series:
     :func:`.writingprompts.clean_story`), ``story_too_short`` / ``story_too_long``
-    (``min_story_chars`` .. ``max_story_chars`` after clean-up), ``story_score_below_min``
-    (when the score is known).
+    (``min_story_chars`` .. ``max_story_chars`` after clean-up), ``author_note``,
+    ``html_entity_residue``, ``story_score_below_min`` (when the score is known).
 :data:`DATASET_RULES`, a row of the WritingPrompts dataset (no scores, no flags):
     ``nsfw``, ``prompt_tag_not_eligible``, ``empty_prompt``, ``story_is_part``,
-    ``story_too_short`` / ``story_too_long``.
+    ``story_too_short`` / ``story_too_long``, ``author_note``, ``html_entity_residue``.
+
+The story window (default 150-2,100 characters) is LIMA's stories' (items 850-999 of the
+released set: mean 1,030, 5th-95th percentile 169-1,873, longest 2,704): it drops 6 of
+LIMA's 150 stories; the earlier 1,200-4,096 dropped 93, and the stories a real build kept
+under it were 2.9 times LIMA's length. ``author_note``: the writer talking to Reddit
+anywhere in the story, outside dialogue (:func:`lima_curate.text.story_notes.author_notes`:
+"this story was fun to write", "This is my first time posting", "come over to r/...",
+"Edits were made"); notes at a story's ends are stripped first
+(:func:`.writingprompts.clean_story`), so this catches the rest (2 of LIMA's 150 stories,
+10 of 250 in a real build of the earlier rules). ``html_entity_residue``: an HTML
+character reference left in the story after :func:`lima_curate.text.leftovers.repair_entity_residue`
+decoded the known ones ("& nbsp;" of the WritingPrompts dataset); LIMA's stories hold none.
 :data:`PAIR_RULES`, a prompt paired with its story:
     ``not_english`` (prompt and the story's first 1,500 characters, as one sample).
 :data:`QUESTION_RULES`, an r/AskReddit submission:
@@ -36,6 +48,7 @@ from lima_curate.config import RedditConfig
 from lima_curate.rules import Rule, length_window, rule
 from lima_curate.sources.reddit.items import is_deleted, is_removed_submission, score_of
 from lima_curate.sources.reddit.writingprompts import NSFW_TAGS, tag_problem
+from lima_curate.text import leftovers, story_notes, wording
 from lima_curate.text.lang import UNDETERMINED
 
 ENGLISH = "en"
@@ -73,9 +86,12 @@ def comment_measures(record: "Mapping[str, Any]") -> dict[str, Any]:
 
 
 def story_measures(story: str, part: "tuple[str, str] | None") -> dict[str, Any]:
-    """``series_part`` (why the story is one part of a series, or "") and ``story_chars``,
-    from :func:`.writingprompts.clean_story`'s result."""
-    return {"series_part": part[1] if part else "", "story_chars": len(story)}
+    """``series_part`` (why the story is one part of a series, or ""), ``story_chars``,
+    ``author_notes`` (``(kind, phrase)`` pairs) and ``entity_residue``, from
+    :func:`.writingprompts.clean_story`'s result."""
+    notes = tuple(dict.fromkeys((hit.kind, hit.phrase) for hit in story_notes.author_notes(story)))
+    return {"series_part": part[1] if part else "", "story_chars": len(story), "author_notes": notes,
+            "entity_residue": wording.phrases(leftovers.entity_residue(story))}
 
 
 # ---------------------------------------------------------------- rules shared by several kinds
@@ -122,6 +138,20 @@ story_too_short, story_too_long = length_window(
     "story_chars", lambda config: (config.min_story_chars, config.max_story_chars),
     too_short="story_too_short", too_long="story_too_long", what="Story after clean-up",
 )
+
+
+@rule("author_note", reads=("author_notes",))
+def author_note(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The story holds an author's note to Reddit."""
+    notes = measured["author_notes"]
+    return f"author note ({notes[0][0]}): {notes[0][1]!r}" if notes else None
+
+
+@rule("html_entity_residue", reads=("entity_residue",))
+def html_entity_residue(measured: Measurements, config: RedditConfig) -> "str | None":
+    """The story holds an HTML character reference left as text."""
+    found = measured["entity_residue"]
+    return f"HTML entity: {found[0]!r}" if found else None
 
 
 # ---------------------------------------------------------------- stories
@@ -180,9 +210,9 @@ def question_not_english(measured: Measurements, config: RedditConfig) -> "str |
 
 PROMPT_RULES = (deleted_or_removed, nsfw, prompt_tag_not_eligible, _empty_prompt("title"))
 STORY_RULES = (automoderator, moderator_comment, deleted_or_removed, story_is_part, story_too_short, story_too_long,
-               story_score_below_min)
+               author_note, html_entity_residue, story_score_below_min)
 DATASET_RULES = (nsfw, prompt_tag_not_eligible, _empty_prompt("prompt"), story_is_part, story_too_short,
-                 story_too_long)
+                 story_too_long, author_note, html_entity_residue)
 PAIR_RULES = (pair_not_english,)
 QUESTION_RULES = (deleted_or_removed, nsfw, askreddit_score_below_min, askreddit_not_self_contained,
                   question_not_english)

@@ -9,8 +9,8 @@ dropped submission takes its stories with it (same rule and detail), whether the
 before or after it. At the end a prompt and its story become a pair, decided by
 :data:`.rules.PAIR_RULES` (:func:`decide_pair`); a story whose submission no file holds
 is ``submission_missing``, an eligible prompt without a valid story ``no_story``.
-Quality is the story's score; a story without one gets a length proxy
-(:func:`.writingprompts.length_quality`).
+Quality is the story's score; a story without one gets
+:data:`.writingprompts.UNSCORED_QUALITY`.
 
 Memory: per submission, its title and four small fields (or, when dropped, a reason
 shared by all drops alike) and at most one story. Drops of comments record a
@@ -38,21 +38,27 @@ from lima_curate.sources.reddit.rules import (
     story_measures,
     submission_deleted,
 )
-from lima_curate.sources.reddit.writingprompts import clean_story, length_quality, split_tags
+from lima_curate.sources.reddit.writingprompts import UNSCORED_QUALITY, clean_story, split_tags
+from lima_curate.text.leftovers import repair_entity_residue
 from lima_curate.text.lang import detect_language
 from lima_curate.text.scrub import scrub
 
 WRITINGPROMPTS = "writingprompts"
 EXCERPT_CHARS = 300
 LANGUAGE_SAMPLE_CHARS = 1500  # langdetect's time grows with the text; this much decides
+STORY_KEYS = ("series_part", "story_chars", "author_notes", "entity_residue")  # measured with the clean story
 
 
-def decide_pair(example: Example, config: RedditConfig, seed: int) -> Outcome:
+def decide_pair(
+    example: Example, config: RedditConfig, seed: int, measured: "dict[str, Any] | None" = None
+) -> Outcome:
     """Add meta ``language`` (of the prompt and the story's first :data:`LANGUAGE_SAMPLE_CHARS`
-    characters, as one sample) and decide the pair by :data:`.rules.PAIR_RULES`."""
-    measured = {"language": detect_language(f"{example.prompt}\n\n{example.response[:LANGUAGE_SAMPLE_CHARS]}", seed=seed)}
-    example = example.with_meta(**measured)
-    drop = first_failure(measured, PAIR_RULES, config)
+    characters, as one sample; taken unless ``measured`` has it, and added to ``measured``)
+    and decide the pair by :data:`.rules.PAIR_RULES`."""
+    measured = {} if measured is None else measured
+    sample = f"{example.prompt}\n\n{example.response[:LANGUAGE_SAMPLE_CHARS]}"
+    drop = first_failure(measured, PAIR_RULES, config, {"language": lambda: {"language": detect_language(sample, seed=seed)}})
+    example = example.with_meta(language=measured["language"])
     return example if drop is None else Rejected.by(drop, example)
 
 
@@ -109,7 +115,7 @@ class _CleanStory:
         self.body, self.text = body, ""
 
     def measure(self) -> dict[str, Any]:
-        self.text, part = clean_story(scrub(clean_markdown(self.body)))
+        self.text, part = clean_story(repair_entity_residue(scrub(clean_markdown(self.body))))
         return story_measures(self.text, part)
 
 
@@ -161,7 +167,7 @@ class WritingPromptsHarvest:
             yield self._story_rejected(item, body, prompt.rule, f"submission {sid}: {prompt.detail}")
             return
         story = _CleanStory(body)
-        drop = first_failure(measured, STORY_RULES, self.config, {"series_part": story.measure, "story_chars": story.measure})
+        drop = first_failure(measured, STORY_RULES, self.config, {key: story.measure for key in STORY_KEYS})
         if drop is not None:
             yield self._story_rejected(item, story.text or body, drop.rule, f"comment {cid} on {sid}: {drop.detail}")
             return
@@ -199,11 +205,11 @@ class WritingPromptsHarvest:
         yield from sorted(pairs, key=lambda example: example.id)
 
     def _pair(self, sid: str, prompt: _Prompt, story: _Story) -> Example:
-        quality = float(story.score) if story.score is not None else length_quality(len(story.text), self.config.max_story_chars)
+        quality = float(story.score) if story.score is not None else UNSCORED_QUALITY
         meta = {
             **terms_meta(quota=WRITINGPROMPTS, group=WRITINGPROMPTS, split="train", url=permalink(prompt.subreddit, sid)),
             META_QUALITY: quality,
-            "quality_basis": "score" if story.score is not None else "length_proxy",
+            "quality_basis": "score" if story.score is not None else "unscored",
             **prompt.meta(sid),
             **story.meta,
             "chars": len(story.text),

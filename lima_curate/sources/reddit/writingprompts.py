@@ -21,7 +21,7 @@ are left alone: inside fiction, "Update:" or "Thanks" may be the story itself.
 line-aligned ``<split>.wp_source``/``<split>.wp_target`` files, and some copies as a CSV
 ``row_id,prompt,story[,…]``. Its text is tokenised (``do n't``, `` , ``, ``` `` … '' ```,
 ``<newline>``); :func:`detokenize` undoes that. The dataset has no scores, so its
-stories are ranked by a length proxy (see :func:`length_quality`).
+stories share one quality (:data:`UNSCORED_QUALITY`).
 """
 
 from __future__ import annotations
@@ -164,11 +164,13 @@ def clean_story(text: str) -> tuple[str, "tuple[str, str] | None"]:
     return story, None
 
 
-def length_quality(chars: int, max_chars: int) -> float:
-    """Quality proxy for unscored stories: the length as a share of the longest kept, in
-    (0, 1]. A scored story's quality is its score (>= ``min_story_score``), so every scored
-    story outranks every unscored one when ``min_story_score >= 1``."""
-    return round(min(chars, max_chars) / max(max_chars, 1), 4)
+#: the quality of a story without a score (the WritingPrompts dataset): one value for all,
+#: so the selection picks among them for diversity alone. A scored story's quality is its
+#: score (>= ``min_story_score``), so every scored story outranks every unscored one when
+#: ``min_story_score >= 1``. (Ranking unscored stories by length, as an earlier proxy did,
+#: drifted the selection to the window's top: a real build's stories were 2.9 times
+#: LIMA's length.)
+UNSCORED_QUALITY = 0.0
 
 
 # ---------------------------------------------------------------- detokenising

@@ -48,15 +48,24 @@ Each article becomes one :class:`~lima_curate.records.Example`:
 Rules (stage ``extract``; :mod:`.rules`), the first that fails names the drop:
 ``unreadable_file`` (empty or not UTF-8 page), ``not_an_article``, ``empty_title``,
 ``response_too_short``/``response_too_long`` (cleaned response, config bounds),
-``not_english`` (language of the response), ``duplicate_article``. One work unit per
-input file; duplicates are dropped afterwards, across files, in reading order.
+``bare_link``, ``html_entity_residue``, ``not_english`` (language of the response),
+``duplicate_article``.
+
+Work units: each CSV is one; the pages (HTML, then plain text) are spread over
+:data:`SHARDS` units each by a hash of their path, so that a file added to a folder of
+thousands changes one unit's input only. A unit measures its files into a measurements
+table (:mod:`lima_curate.sources.rows`; cached by a build, keyed by the files and the
+settings that change the rendered articles), then its rules decide from the table.
+Reading order: HTML shards, then plain-text shards, then CSVs, each in path order;
+duplicates are dropped afterwards, across units, in that order.
 """
 
 from __future__ import annotations
 
+import zlib
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from lima_curate.config import WikiHowConfig
 from lima_curate.executor import Unit
@@ -72,8 +81,10 @@ from lima_curate.records import (
     make_id,
 )
 from lima_curate.rejects import Rejects
-from lima_curate.rules import first_failure
+from lima_curate.rules import Drop, first_failure
 from lima_curate.sources.outcome import Outcome, Rejected, run_units
+from lima_curate.sources.rows import Row, table_outcomes
+from lima_curate.sources.table import TableCache, input_key
 from lima_curate.sources.wikihow.article import UNCATEGORIZED, Article, render
 from lima_curate.sources.wikihow.formats import read_csv, read_plaintext
 from lima_curate.sources.wikihow.pages import parse_page
@@ -93,6 +104,9 @@ LICENCE_CHANGE = "2025-03-24"  # wikiHow's terms change; earlier content is CC B
 LICENCE_BEFORE = "CC BY-NC-SA 3.0"
 LICENCE_AFTER = "wikiHow terms (post 2025-03-24)"
 _SUFFIX_ORDER = {".html": 0, ".htm": 0, ".txt": 1, ".csv": 2}
+SHARDS = 8  # units per kind of page file (HTML, plain text)
+#: the measurements table's version: bump it with any change to reading or measuring
+VERSION = "wikihow-table-1"
 
 
 # ---------------------------------------------------------------- reading
@@ -190,40 +204,103 @@ def to_example(article: Article, config: WikiHowConfig) -> Example:
 # ---------------------------------------------------------------- work units
 
 
-def units(root: Path, config: WikiHowConfig, seed: int = 0) -> list[Unit]:
-    """One work unit per input file under ``root``, in reading order (``seed`` is unused:
-    nothing here is random)."""
+def units(root: Path, config: WikiHowConfig, seed: int = 0, tables: "TableCache | None" = None) -> list[Unit]:
+    """The work units for the input files under ``root``, in reading order (see the module
+    docstring; ``seed`` is unused: nothing here is random)."""
     root = Path(root)
-    return [Unit(partial(file_outcomes, path, root, config), size=path.stat().st_size) for path in input_files(root)]
+    groups = shard_files(root, input_files(root))
+    return [Unit(partial(files_outcomes, files, root, label, config, tables), size=sum(p.stat().st_size for p in files))
+            for label, files in groups]
 
 
-def file_outcomes(path: Path, root: Path, config: WikiHowConfig) -> Iterator[Outcome]:
-    """Every article of one input file, kept or rejected by :data:`.rules.RULES`."""
-    for article in read_file(path, path.relative_to(root).as_posix()):
-        if type(article) is Rejected:
-            yield article
+def shard_files(root: Path, files: list[Path]) -> list[tuple[str, list[Path]]]:
+    """``(label, files)`` per unit: each CSV alone; pages by kind, in :data:`SHARDS` shards by a
+    hash of their path (empty shards left out)."""
+    groups: list[tuple[str, list[Path]]] = []
+    for kind in ("html", "txt"):
+        pages = [p for p in files if (p.suffix.lower() in (".html", ".htm")) == (kind == "html")
+                 and p.suffix.lower() != ".csv"]
+        shards: list[list[Path]] = [[] for _ in range(SHARDS)]
+        for path in pages:
+            shards[zlib.crc32(path.relative_to(root).as_posix().encode("utf-8")) % SHARDS].append(path)
+        groups += [(f"{kind}-shard{number}", shard) for number, shard in enumerate(shards) if shard]
+    groups += [(path.relative_to(root).as_posix(), [path]) for path in files if path.suffix.lower() == ".csv"]
+    return groups
+
+
+def reading_settings(config: WikiHowConfig) -> dict[str, Any]:
+    """The settings that change the rows of a table (the rendered articles), not the rules."""
+    return {"pruned_sections": list(config.pruned_sections), "lowercase_prompt": config.lowercase_prompt,
+            "assume_published_before_2025_change": config.assume_published_before_2025_change}
+
+
+def files_outcomes(
+    files: list[Path], root: Path, label: str, config: WikiHowConfig, tables: "TableCache | None" = None
+) -> Iterator[Outcome]:
+    """Every article of ``files`` (one unit), kept or rejected by :data:`.rules.RULES`."""
+    key = input_key(SOURCE, VERSION, reading_settings(config), files) if tables is not None else ""
+    yield from table_outcomes(tables, SOURCE, root / label, key, lambda: measure_files(files, root, config),
+                              lambda rows: decide_rows(rows, config))
+
+
+def measure_files(files: list[Path], root: Path, config: WikiHowConfig) -> Iterator[Row]:
+    """The rows of ``files``: each article with its measurements (:func:`.rules.measure`)."""
+    for path in files:
+        for article in read_file(path, path.relative_to(root).as_posix()):
+            if type(article) is Rejected:
+                yield Row(article.record, drop=Drop(article.rule, article.detail), malformed=article.malformed)
+                continue
+            example = to_example(article, config)
+            yield Row(example, measure(example))
+
+
+def decide_rows(rows: list[Row], config: WikiHowConfig) -> Iterator[Outcome]:
+    """Each row decided by :data:`.rules.RULES`; the language, measured last, is added to the row."""
+    for row in rows:
+        if row.drop is not None:
+            yield row.rejected()
             continue
-        example = to_example(article, config)
-        measurements = measure(example)
-        drop = first_failure(measurements, RULES, config, {"language": lambda: measure_language(example.response)})
-        if "language" in measurements:
-            example = example.with_meta(language=measurements["language"])
+        example = row.record
+        assert isinstance(example, Example)
+        drop = first_failure(row.measured, RULES, config, {"language": lambda: measure_language(example.response)})
+        if "language" in row.measured:
+            example = example.with_meta(language=row.measured["language"])
         yield example if drop is None else Rejected.by(drop, example)
 
 
 def drop_duplicates(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
-    """``duplicate_article``: a kept article whose page was kept before, from an earlier input
-    (or earlier in the same one), is rejected; the first copy stays."""
-    seen: dict[str, str] = {}
+    """``duplicate_article``: of the kept articles with one page (one id), the first in reading
+    order stays (HTML, then plain text, then CSV, each by path, then place in the file);
+    the others are rejected. Drops pass at once; kept articles follow at the end, in the
+    order they came."""
+    kept: list[Example] = []
     for outcome in outcomes:
         if type(outcome) is Example:
-            if outcome.id in seen:
-                outcome = Rejected(outcome, "duplicate_article", f"same page as {seen[outcome.id]}")
-            else:
-                seen[outcome.id] = f"{outcome.meta['file']} {outcome.meta['place']}".strip()
-        yield outcome
+            kept.append(outcome)
+        else:
+            yield outcome
+    first: dict[str, Example] = {}
+    for example in kept:
+        if example.id not in first or _reading_key(example) < _reading_key(first[example.id]):
+            first[example.id] = example
+    for example in kept:
+        winner = first[example.id]
+        if example is winner:
+            yield example
+        else:
+            yield Rejected(example, "duplicate_article",
+                           f"same page as {winner.meta['file']} {winner.meta['place']}".strip())
 
 
-def extract(root: Path, config: WikiHowConfig, rejects: Rejects, *, seed: int = 0) -> Iterator[Example]:
+def _reading_key(example: Example) -> tuple:
+    file, place = str(example.meta["file"]), str(example.meta.get("place", ""))
+    words, _, number = place.rpartition(" ")
+    where = (words, int(number)) if number.isdigit() else (place, -1)  # "row 3" before "row 12"
+    return (_SUFFIX_ORDER.get(Path(file).suffix.lower(), 3), file, where)
+
+
+def extract(
+    root: Path, config: WikiHowConfig, rejects: Rejects, *, seed: int = 0, tables: "TableCache | None" = None
+) -> Iterator[Example]:
     """Yield the wikiHow candidates under ``root`` that pass every rule; drop the rest."""
-    yield from run_units(units(root, config, seed), rejects, finish=drop_duplicates)
+    yield from run_units(units(root, config, seed, tables), rejects, finish=drop_duplicates)

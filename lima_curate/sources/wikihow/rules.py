@@ -7,8 +7,16 @@ and the measurements they read.
 ``empty_title``
     No usable title for the prompt.
 ``response_too_short`` / ``response_too_long``
-    The rendered article body has fewer than ``min_response_chars`` / more than
-    ``max_response_chars`` characters.
+    The rendered article body has fewer than ``min_response_chars`` (default 1,000) / more
+    than ``max_response_chars`` characters (default: no upper bound). The paper sets no
+    length window for wikiHow, and LIMA's 200 wikiHow answers (items 600-799 of the
+    released set) run from 883 to far above 4,096 characters (mean 7,005; 163 are longer
+    than 4,096, the bound an earlier default took from Stack Exchange).
+``bare_link``
+    A line of the body is only a link with a short label (LIMA: 0 of 200).
+``html_entity_residue``
+    The body holds an HTML character reference left as text ("&amp;", "& nbsp;"; LIMA:
+    0 of 200).
 ``not_english``
     The response is not identified as English (:func:`lima_curate.text.lang.detect_language`,
     seeded with 0 so that a text gets the same answer whatever the build's seed); measured
@@ -26,6 +34,7 @@ from typing import Any, Mapping
 from lima_curate.config import WikiHowConfig
 from lima_curate.records import Example
 from lima_curate.rules import length_window, rule
+from lima_curate.text import leftovers, wording
 from lima_curate.text.lang import detect_language
 
 ENGLISH = "en"
@@ -33,11 +42,15 @@ Measurements = Mapping[str, Any]
 
 
 def measure(example: Example) -> dict[str, Any]:
-    """The cheap measurements of a candidate: ``not_article``, ``steps``, ``prompt_chars``,
-    ``response_chars``."""
-    meta = example.meta
+    """Every measurement of a candidate but the language: ``not_article``, ``steps``,
+    ``prompt_chars``, ``response_chars``, ``bare_links``, ``entity_residue`` and
+    ``removed_images`` (informative: LIMA keeps 3 of 200 articles pointing at a picture)."""
+    meta, response = example.meta, example.response
     return {"not_article": meta.get("not_article", ""), "steps": meta["steps"],
-            "prompt_chars": len(example.prompt), "response_chars": meta["response_chars"]}
+            "prompt_chars": len(example.prompt), "response_chars": meta["response_chars"],
+            "bare_links": wording.phrases(leftovers.bare_link_lines(response)),
+            "entity_residue": wording.phrases(leftovers.entity_residue(response)),
+            "removed_images": wording.phrases(leftovers.removed_image_references(response))}
 
 
 def measure_language(response: str) -> dict[str, str]:
@@ -65,10 +78,25 @@ response_too_short, response_too_long = length_window(
 )
 
 
+@rule("bare_link", reads=("bare_links",))
+def bare_link(measured: Measurements, config: WikiHowConfig) -> "str | None":
+    """A line of the body is only a link."""
+    links = measured["bare_links"]
+    return f"bare link line: {links[0]!r}" if links else None
+
+
+@rule("html_entity_residue", reads=("entity_residue",))
+def html_entity_residue(measured: Measurements, config: WikiHowConfig) -> "str | None":
+    """The body holds an HTML character reference left as text."""
+    found = measured["entity_residue"]
+    return f"HTML entity: {found[0]!r}" if found else None
+
+
 @rule("not_english", reads=("language",))
 def not_english(measured: Measurements, config: WikiHowConfig) -> "str | None":
     """Response not detected as English."""
     return None if measured["language"] == ENGLISH else f"language {measured['language']}"
 
 
-RULES = (not_an_article, empty_title, response_too_short, response_too_long, not_english)
+RULES = (not_an_article, empty_title, response_too_short, response_too_long, bare_link, html_entity_residue,
+         not_english)

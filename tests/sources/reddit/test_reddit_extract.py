@@ -125,7 +125,8 @@ def test_replies_are_not_stories(tmp_path: Path) -> None:
         ({"body": "[deleted]"}, "deleted_or_removed"),
         ({"body": "Part 2\n\n" + STORY}, "story_is_part"),
         ({"body": STORY + "\n\nPart 3 in the replies!"}, "story_is_part"),
-        ({"body": PARAGRAPH}, "story_too_short"),
+        ({"body": "The end came quickly."}, "story_too_short"),
+        ({"body": STORY + "\n\nThis is my first time posting here, so be gentle.\n\n" + PARAGRAPH}, "author_note"),
         ({"body": STORY * 3}, "story_too_long"),
         ({"score": 3}, "story_score_below_min"),
     ],
@@ -149,12 +150,18 @@ def test_story_thresholds_come_from_config(tmp_path: Path) -> None:
     assert len(examples) == 1
 
 
-def test_unknown_score_skips_the_score_rule_and_uses_the_length_proxy(tmp_path: Path) -> None:
+def test_unknown_score_skips_the_score_rule_and_ranks_below_scored_stories(tmp_path: Path) -> None:
     story = comment("c1", "s1")
     del story["score"]
     examples, _, _ = one_pair(tmp_path, [submission("s1")], [story])
-    assert examples[0].meta["quality_basis"] == "length_proxy"
-    assert 0 < examples[0].meta["quality"] <= 1
+    assert examples[0].meta["quality_basis"] == "unscored"
+    assert examples[0].meta["quality"] == 0.0
+
+
+def test_html_entities_left_in_a_story_are_decoded(tmp_path: Path) -> None:
+    story = comment("c1", "s1", body=STORY.replace("every evening", "every&amp;nbsp;evening"))
+    examples, _, _ = one_pair(tmp_path, [submission("s1")], [story])
+    assert "every evening" in examples[0].response and "nbsp" not in examples[0].response
 
 
 @pytest.mark.parametrize(
@@ -349,14 +356,14 @@ def test_sample_folder() -> None:
     }
     assert set(rejects.reasons_for("extract")) == {
         "bad_json_line", "deleted_or_removed", "nsfw", "prompt_tag_not_eligible", "automoderator", "moderator_comment",
-        "story_is_part", "story_too_short", "story_too_long", "story_score_below_min", "not_best_story",
+        "story_is_part", "story_too_short", "story_too_long", "author_note", "story_score_below_min", "not_best_story",
         "submission_missing", "no_story", "not_english", "askreddit_score_below_min", "askreddit_not_self_contained",
     }
     lighthouse = next(e for e in examples if e.meta.get("submission_id") == "4g1a01")
     assert lighthouse.meta["comment_id"] == "d2f0a02"
     assert lighthouse.response.endswith("even though I knew no one would.")  # notes stripped
     assert "Edit" not in lighthouse.response and "r/Tidewater" not in lighthouse.response
-    assert all(1200 <= len(e.response) <= 4096 for e in examples if e.source == "writingprompts")
+    assert all(150 <= len(e.response) <= 2100 for e in examples if e.source == "writingprompts")
     assert stats["more_stubs"] == 2 and stats["bad_json_line"] == 1
 
 
@@ -399,10 +406,12 @@ def test_real_reddit_folder(realdata: Path) -> None:
 
     stories = [e for e in examples if e.source == "writingprompts"]
     assert stories and all(e.id.startswith("writingprompts_dataset-") for e in stories)
-    assert all(e.meta["split"] == "train" and e.meta["quality_basis"] == "length_proxy" for e in stories)
-    dad = next(e for e in stories if e.meta["row_id"] == "128574")
-    assert dad.prompt == '"Dad, why can\'t Mom come with us?"'
-    assert dad.id == make_id("writingprompts_dataset", "writing_prompts_train_subset_500", "128574")
+    assert all(e.meta["split"] == "train" and e.meta["quality_basis"] == "unscored" for e in stories)
+    assert all(150 <= len(e.response) <= 2100 and "& nbsp;" not in e.response for e in stories)
+    dad = next(row for row in rejects.rows if row["record"].get("meta", {}).get("row_id") == "128574")
+    assert dad["rule"] == "story_too_long"  # 2,900 characters: longer than LIMA's stories
+    assert dad["record"]["messages"][0]["content"] == '"Dad, why can\'t Mom come with us?"'
+    assert dad["id"] == make_id("writingprompts_dataset", "writing_prompts_train_subset_500", "128574")
     dataset_drops = [row for row in rejects.rows if row["id"].startswith("writingprompts_dataset-")]
     assert len(stories) + len(dataset_drops) == 500  # every dataset row is kept or named
     assert {row["rule"] for row in dataset_drops} <= {r.name for r in (*DATASET_RULES, *PAIR_RULES)}

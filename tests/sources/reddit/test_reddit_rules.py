@@ -32,15 +32,17 @@ def names(rules) -> list[str]:
 def test_the_lists_and_their_order():
     assert names(PROMPT_RULES) == ["deleted_or_removed", "nsfw", "prompt_tag_not_eligible", "empty_prompt"]
     assert names(STORY_RULES) == ["automoderator", "moderator_comment", "deleted_or_removed", "story_is_part",
-                                  "story_too_short", "story_too_long", "story_score_below_min"]
+                                  "story_too_short", "story_too_long", "author_note", "html_entity_residue",
+                                  "story_score_below_min"]
     assert names(DATASET_RULES) == ["nsfw", "prompt_tag_not_eligible", "empty_prompt", "story_is_part",
-                                    "story_too_short", "story_too_long"]
+                                    "story_too_short", "story_too_long", "author_note", "html_entity_residue"]
     assert names(PAIR_RULES) == ["not_english"]
     assert names(QUESTION_RULES) == ["deleted_or_removed", "nsfw", "askreddit_score_below_min",
                                      "askreddit_not_self_contained", "not_english"]
     # the shared rules are the same objects in every list: one NSFW test, one length window
     assert PROMPT_RULES[1] is DATASET_RULES[0] is QUESTION_RULES[1] is reddit_rules.nsfw
-    assert STORY_RULES[4:6] == DATASET_RULES[4:6] == (reddit_rules.story_too_short, reddit_rules.story_too_long)
+    assert STORY_RULES[4:8] == DATASET_RULES[4:8] == (reddit_rules.story_too_short, reddit_rules.story_too_long,
+                                                      reddit_rules.author_note, reddit_rules.html_entity_residue)
 
 
 @pytest.mark.parametrize(
@@ -55,8 +57,12 @@ def test_the_lists_and_their_order():
         (PROMPT_RULES[3], {"prompt_chars": 9}, {"prompt_chars": 0}, "the title is only tags"),
         (DATASET_RULES[2], {"prompt_chars": 9}, {"prompt_chars": 0}, "the prompt is only tags"),
         (reddit_rules.story_is_part, {"series_part": ""}, {"series_part": "first line 'Part 2'"}, "first line 'Part 2'"),
-        (reddit_rules.story_too_short, {"story_chars": 1200}, {"story_chars": 1199}, "1199 chars < 1200"),
-        (reddit_rules.story_too_long, {"story_chars": 4096}, {"story_chars": 4097}, "4097 chars > 4096"),
+        (reddit_rules.story_too_short, {"story_chars": 150}, {"story_chars": 149}, "149 chars < 150"),
+        (reddit_rules.story_too_long, {"story_chars": 2100}, {"story_chars": 2101}, "2101 chars > 2100"),
+        (reddit_rules.author_note, {"author_notes": ()}, {"author_notes": (("first_post", "my first time posting"),)},
+         "author note (first_post): 'my first time posting'"),
+        (reddit_rules.html_entity_residue, {"entity_residue": ()}, {"entity_residue": ("&amp;",)},
+         "HTML entity: '&amp;'"),
         (reddit_rules.automoderator, {"author": "writer"}, {"author": "AutoModerator"}, "comment by AutoModerator"),
         (reddit_rules.moderator_comment, {"distinguished": None, "stickied": False},
          {"distinguished": "moderator", "stickied": False}, "distinguished='moderator', stickied=False"),
@@ -94,7 +100,10 @@ def test_measurements_of_items():
     assert comment_measures(comment) == {"author": "writer", "distinguished": None, "stickied": False,
                                          "deleted": "body is [deleted]", "score": 12}
     assert story_measures("text", ("story_is_part", "last line 'To be continued'")) == {
-        "series_part": "last line 'To be continued'", "story_chars": 4}
+        "series_part": "last line 'To be continued'", "story_chars": 4, "author_notes": (), "entity_residue": ()}
+    noted = story_measures("The end.\n\nThis is my first time posting, come over to r/mystories!", None)
+    assert noted["author_notes"] == (("first_post", "This is my first time posting"),
+                                     ("promotion", "come over to r/m"))
 
 
 def test_a_story_is_decided_by_its_list_in_order():
@@ -105,7 +114,8 @@ def test_a_story_is_decided_by_its_list_in_order():
 
     def clean():
         cleaned.append(1)
-        return {"series_part": "", "story_chars": 1500}
+        return {"series_part": "", "story_chars": 1500, "author_notes": (), "entity_residue": ()}
 
-    assert first_failure(good, STORY_RULES, CONFIG, {"series_part": clean, "story_chars": clean}) is None
+    keys = ("series_part", "story_chars", "author_notes", "entity_residue")
+    assert first_failure(good, STORY_RULES, CONFIG, dict.fromkeys(keys, clean)) is None
     assert cleaned == [1]  # the story is cleaned once, when a rule first reads it

@@ -14,7 +14,6 @@ from lima_curate.sources.reddit.writingprompts import (
     detokenize,
     iter_dataset_csv,
     iter_dataset_pairs,
-    length_quality,
     split_tags,
     tag_problem,
 )
@@ -132,9 +131,10 @@ def test_ordinary_first_and_last_lines_keep(text: str) -> None:
     assert clean_story(text)[1] is None
 
 
-def test_length_quality() -> None:
-    assert length_quality(2048, 4096) == 0.5
-    assert length_quality(9000, 4096) == 1.0
+def test_unscored_stories_share_one_quality_below_any_scored_one() -> None:
+    from lima_curate.sources.reddit.writingprompts import UNSCORED_QUALITY
+
+    assert UNSCORED_QUALITY < 1  # a scored story's quality is its score, at least min_story_score
 
 
 # ---------------------------------------------------------------- detokenising
