@@ -96,8 +96,8 @@ def _at_most(section_: Any, low: str, high: str) -> None:
 
 
 #: families of an answer's pointers at the site (see lima_curate.text.wording.site_references)
-SiteReferenceKind = Literal["mention", "edit_mark", "site", "as_others_said", "comments", "op", "other_answers",
-                            "named_answer"]
+SiteReferenceKind = Literal["mention", "edit_mark", "update_mark", "site", "as_others_said", "comments", "op",
+                            "other_answers", "named_answer"]
 
 
 @section
@@ -124,8 +124,8 @@ class StackExchangeConfig:
         "only 'I' and 'my'.", False)
     site_reference_kinds: tuple[SiteReferenceKind, ...] = setting(
         "Pointers at the site that drop an answer (rule refers_to_site): mention (@name), edit_mark "
-        "(Edit:), site (Stack Exchange, this site), as_others_said, comments, op, other_answers "
-        "(another answer), named_answer (Bob's answer).",
+        "(Edit:), update_mark (Update:), site (Stack Exchange, this site), as_others_said, comments, op, "
+        "other_answers (another answer), named_answer (Bob's answer).",
         ("mention", "edit_mark", "site", "as_others_said", "comments", "op"))
     english_only: Bool = setting(
         "Drop answers whose prose is not English (rule not_english). LIMA kept 9 answers in Portuguese, "
@@ -267,12 +267,16 @@ class SelectConfig:
     near_duplicate_threshold: Float = setting(
         "Cosine similarity at or above which two texts are near duplicates.", 0.92, ge=-1.0, le=1.0)
     decontaminate_threshold: Float = setting(
-        "Cosine similarity to an evaluation prompt at or above which a candidate is dropped.", 0.9,
+        "Cosine similarity to an evaluation prompt at or above which a candidate is dropped (besides "
+        "the same text, or half of its word 8-grams, in the prompt, the title, the body or both).", 0.9,
         ge=-1.0, le=1.0)
     eval_files: Names = setting(
         "Extra evaluation prompt files (JSONL with conversations/messages/prompt/question/instruction) "
-        "to decontaminate against.", ()
+        "to decontaminate against; `lima-curate build --eval FILE` adds more.", ()
     )
+    warn_without_eval_files: Bool = setting(
+        "Warn (and note in the manifest) when no external evaluation file is given: the build then "
+        "holds out only its own dev/test prompts.", False)
     near_duplicate_search: Literal["exact", "ivf"] = setting(
         "'exact' (blocked, quadratic) or 'ivf' (approximate: a faiss inverted-file index, for millions "
         "of items).", "exact")

@@ -180,6 +180,11 @@ def build(
     raw = Path(raw or config.raw)
     require_mined_source(config, raw)
     notes: list[str] = []
+    if config.select.warn_without_eval_files and not config.select.eval_files:
+        message = ("decontamination: no external evaluation set (select.eval_files, or --eval FILE); "
+                   "only this build's own dev/test prompts are held out")
+        notes.append(message)
+        warnings.warn(message, stacklevel=2)
     final = Path(out) / config.name
     with build_directory(Path(out), config.name) as stage:
         rejects = Rejects(stage / "rejected.jsonl")

@@ -198,10 +198,10 @@ def test_an_unknown_quota_names_the_key_and_the_known_quotas(tmp_path):
         ("stackexchange:\n    min_answer_chars: 5000",
          "sources.stackexchange.min_answer_chars: must be at most max_answer_chars (4096), got 5000"),
         ("stackexchange:\n    workers: -1", "sources.stackexchange.workers: must be at least 0, got -1"),
-        ("wikihow:\n    min_response_chars: 5000",
+        ("wikihow:\n    min_response_chars: 5000\n    max_response_chars: 4096",
          "sources.wikihow.min_response_chars: must be at most max_response_chars (4096), got 5000"),
         ("reddit:\n    min_story_chars: 5000",
-         "sources.reddit.min_story_chars: must be at most max_story_chars (4096), got 5000"),
+         "sources.reddit.min_story_chars: must be at most max_story_chars (2100), got 5000"),
     ],
 )
 def test_source_bounds_are_checked_when_the_file_loads(tmp_path, section, message):

@@ -1,64 +1,46 @@
 """How far a source's rules are from a known-good set: per rule, the reference items it drops.
 
-The interface a source provides (:class:`SourceRules`) is small, so that the rule runner
-can hand over what it already has:
+What a source provides (:class:`SourceRules`) is what the build runs:
 
 ``measure(pair) -> dict``
-    Every measurement of one prompt/response pair (the columns a measurements table
-    holds for a candidate). A measurement the reference cannot give (the raw HTML length
-    of a text that has no HTML) is ``None``.
-``rules``
-    The source's rules in the order the runner applies them. A rule is any object with a
-    ``name`` and called on the measurements, returning ``None`` (keep) or why it drops
-    (:class:`MeasuredRule` is one); an optional ``needs`` names the measurements it
-    compares: when one of them is ``None`` the rule cannot judge the item, which is
-    counted as *unmeasured*, not as a drop.
+    The measurements of one prompt/response pair, taken by the source's own measuring
+    functions (the columns its measurements table holds). A measurement the reference
+    cannot give (the HTML length of a text that has no HTML, an answer's score) is
+    ``None`` or absent.
+``rules`` and ``config``
+    The source's rules (:class:`lima_curate.rules.Rule`) in the order the build applies
+    them, and the config they read. A rule reading a measurement the reference lacks
+    cannot judge the item: it is counted as *unmeasured*, not as a drop.
 
 :func:`calibrate` applies them like the runner (the first failing rule names the drop;
 an item with several pairs is dropped by the first pair that fails) and also counts
 what each rule would drop on its own (``hits``), since a rule early in the order hides
-the ones after it.
+the ones after it; and it counts the items whose language is measured and is not
+English (``not_english_items``), whether a rule drops them or not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping
 
 from lima_curate.calibrate.references import Pair, ReferenceItem
+from lima_curate.rules import Rule
+from lima_curate.text.lang import UNDETERMINED
 
 EXAMPLES_PER_RULE = 3
 EXCERPT_CHARS = 80
-
-
-class RuleOnMeasurements(Protocol):
-    """What :func:`calibrate` needs of a rule."""
-
-    name: str
-
-    def __call__(self, measurements: Mapping[str, Any]) -> "str | None": ...
-
-
-@dataclass(frozen=True)
-class MeasuredRule:
-    """A named keep/drop decision on measurements; ``needs`` lists the measurements it compares."""
-
-    name: str
-    check: Callable[[Mapping[str, Any]], "str | None"]
-    needs: tuple[str, ...] = ()
-    description: str = ""
-
-    def __call__(self, measurements: Mapping[str, Any]) -> "str | None":
-        return self.check(measurements)
+ENGLISH = "en"
 
 
 @dataclass(frozen=True)
 class SourceRules:
-    """A source's measurements and its ordered rules (see the module docstring)."""
+    """A source's measurements, its ordered rules and their config (see the module docstring)."""
 
     source: str
-    measure: Callable[[Pair], dict[str, Any]]
-    rules: tuple[RuleOnMeasurements, ...]
+    measure: Callable[[Pair], Mapping[str, Any]]
+    rules: tuple[Rule, ...]
+    config: Any = None
 
 
 @dataclass(frozen=True)
@@ -81,14 +63,16 @@ class Calibration:
     hits: dict[str, int] = field(default_factory=dict)  # what each rule drops on its own
     unmeasured: dict[str, int] = field(default_factory=dict)  # items a rule could not judge
     examples: dict[str, list[DropExample]] = field(default_factory=dict)
+    not_english_items: int = 0  # items with a pair whose language is measured and not English
+    languages: dict[str, int] = field(default_factory=dict)  # those items' first non-English language
 
     def as_json(self) -> dict[str, Any]:
         """``{"items": N, "kept": N, "dropped": {"<rule>": N, ...}}`` (rules in order)."""
         return {"items": self.items, "kept": self.kept, "dropped": dict(self.dropped)}
 
 
-def _needs_missing(rule: RuleOnMeasurements, measurements: Mapping[str, Any]) -> bool:
-    return any(measurements.get(name) is None for name in getattr(rule, "needs", ()))
+def _needs_missing(rule: Rule, measurements: Mapping[str, Any]) -> bool:
+    return any(measurements.get(name) is None for name in rule.reads)
 
 
 def calibrate(
@@ -107,18 +91,25 @@ def calibrate(
         first: "tuple[str, str, Pair] | None" = None
         hit: dict[str, str] = {}
         unjudged: set[str] = set()
+        language = ""
         for pair in item.pairs:
             measurements = rules.measure(pair)
+            found = measurements.get("language")
+            if found not in (None, ENGLISH, UNDETERMINED) and not language:
+                language = found
             for rule in rules.rules:
                 if _needs_missing(rule, measurements):
                     unjudged.add(rule.name)
                     continue
-                detail = rule(measurements)
+                detail = rule(measurements, rules.config)
                 if detail is None:
                     continue
                 hit.setdefault(rule.name, detail)
                 if first is None:
                     first = (rule.name, detail, pair)
+        if language:
+            report.not_english_items += 1
+            report.languages[language] = report.languages.get(language, 0) + 1
         for name in hit:
             report.hits[name] += 1
         for name in unjudged:
@@ -149,5 +140,10 @@ def format_report(report: Calibration) -> str:
         lines.append(f"  {name:<{width}}  {count:>5} ({share(count)}), alone {report.hits[name]}{extra}")
         for example in report.examples.get(name, []):
             lines.append(f"      row {example.row}: {example.detail} | {example.prompt}")
+    if report.not_english_items:
+        languages = ", ".join(f"{code} {n}" for code, n in sorted(report.languages.items(), key=lambda kv: (-kv[1], kv[0])))
+        ruled = "dropped by not_english" if "not_english" in report.dropped else "no rule on the language here"
+        lines.append(f"  not English: {report.not_english_items} items ({share(report.not_english_items)}; "
+                     f"{languages}); {ruled}")
     return "\n".join(lines)
 

@@ -27,6 +27,10 @@ def build(
     commercial: bool = typer.Option(
         False, "--commercial", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
     ),
+    eval_files: Optional[list[Path]] = typer.Option(
+        None, "--eval", help="An evaluation prompt file (JSONL) to decontaminate against, besides the pipeline's "
+                             "select.eval_files; repeat for more (e.g. ../shared/realdata/lima/lima_test_set.jsonl).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Build a LIMA-style set: extract, filter, dedup, select, split and export."""
@@ -39,6 +43,12 @@ def build(
     if commercial:
         overrides["export.commercial"] = True
     config = load_pipeline(pipeline, overrides)
+    if eval_files:
+        missing = next((path for path in eval_files if not path.is_file()), None)
+        if missing is not None:
+            raise fail(f"{missing}: --eval file not found")
+        overrides["select.eval_files"] = [*config.select.eval_files, *(str(path.resolve()) for path in eval_files)]
+        config = load_pipeline(pipeline, overrides)
     if raw is not None and not raw.is_dir():
         raise fail(f"{raw}: --raw is not a folder")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -6,6 +6,7 @@ import typer
 
 from lima_curate.cli.author import author_app
 from lima_curate.cli.build import build
+from lima_curate.cli.calibrate import calibrate
 from lima_curate.cli.report import report
 from lima_curate.cli.review import review
 from lima_curate.train.cli import train
@@ -21,6 +22,7 @@ app.command()(train)
 app.add_typer(author_app, name="author")
 app.command("review")(review)
 app.command("report")(report)
+app.command("calibrate")(calibrate)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,18 +1,30 @@
-"""Drop candidates whose prompt is (nearly) an evaluation prompt.
+"""Drop candidates whose question is (nearly) an evaluation prompt.
 
-A candidate is dropped with rule ``contaminated_eval_prompt`` when its prompt has the
-same normalised text as an evaluation prompt
-(:func:`~lima_curate.select.fingerprint.normalise_text`), or when the cosine similarity
-of the two prompt embeddings is >= ``threshold``. The detail names the evaluation prompt
-(``file:line`` or ``<split> <id>``) and the similarity. An evaluation prompt that is
-the candidate itself (same id: a dev/test item passed both ways) never counts. The
-search is blocked (:func:`~lima_curate.select.neighbors.best_matches`): N candidates ×
-E evaluation prompts × d multiply-adds, memory bounded by the block size.
+A question is compared in its parts (:func:`~lima_curate.select.prompt_parts.question_parts`):
+the whole prompt, and for a Stack Exchange question its title and its body, whichever of
+them the prompt is (the answer answers the whole question, so a test prompt that became
+the title of a question whose body is the prompt leaks its answer all the same). A
+candidate is dropped with rule ``contaminated_eval_prompt`` when, in this order:
+
+1. a part has the same normalised text as an evaluation prompt
+   (:func:`~lima_curate.select.fingerprint.normalise_text`);
+2. a part holds at least half of an evaluation prompt's word 8-grams, or a short
+   evaluation prompt (4-7 words) whole (:class:`~lima_curate.select.ngrams.NGramIndex`);
+   n-grams do not dilute when a test prompt is one part of a longer question, as a
+   cosine over the whole prompt does (a planted test prompt as the body of a title + body
+   prompt scored a median 0.60 against itself);
+3. the cosine similarity of the prompt's embedding, or of a part's when ``embed_parts`` is
+   given, to an evaluation prompt's is >= ``threshold``.
+
+The detail names the evaluation prompt (``file:line`` or ``<split> <id>``), the test and
+the part. An evaluation prompt that is the candidate itself (same id: a dev/test item
+passed both ways) never counts. The cosine search is blocked
+(:func:`~lima_curate.select.neighbors.best_matches`): memory bounded by the block size.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -21,9 +33,13 @@ from lima_curate.rejects import Rejects
 from lima_curate.select.evalset import EvalPrompt
 from lima_curate.select.fingerprint import normalise_text
 from lima_curate.select.neighbors import DEFAULT_BLOCK, as_unit_rows, best_matches
+from lima_curate.select.ngrams import NGramIndex, detail
+from lima_curate.select.prompt_parts import PART_NAMES, best_part_matches, question_parts
 
 RULE = "contaminated_eval_prompt"
 STAGE = "decontaminate"
+
+EmbedTexts = Callable[[list[str]], np.ndarray]
 
 
 def contamination(
@@ -34,32 +50,71 @@ def contamination(
     *,
     threshold: float,
     block: int = DEFAULT_BLOCK,
+    embed_parts: "EmbedTexts | None" = None,
+    ngrams: "NGramIndex | None" = None,
 ) -> dict[int, str]:
-    """Position -> drop detail for every contaminated candidate (nothing is recorded)."""
+    """Position -> drop detail for every contaminated candidate (nothing is recorded).
+    ``embed_parts`` embeds the titles and bodies for the cosine test on parts (without it,
+    the cosine test sees the whole prompt only); ``ngrams``: an index of the evaluation
+    prompts' texts (built with the defaults when not given)."""
     if len(prompt_vectors) != len(examples) or len(eval_vectors) != len(eval_prompts):
         raise ValueError("one vector per example and per evaluation prompt")
     if not examples or not eval_prompts:
         return {}
-    exact: dict[str, int] = {}
+    parts = [question_parts(example) for example in examples]
+    own = [{number for number, prompt in enumerate(eval_prompts) if prompt.id and prompt.id == example.id}
+           for example in examples]
+    details: dict[int, str] = {}
+
+    exact: dict[str, list[int]] = {}
     for number, prompt in enumerate(eval_prompts):
-        exact.setdefault(normalise_text(prompt.text), number)
+        exact.setdefault(normalise_text(prompt.text), []).append(number)
+    index = ngrams if ngrams is not None else NGramIndex(prompt.text for prompt in eval_prompts)
+    for i, found in enumerate(parts):
+        for name, text in found:
+            match = next((n for n in exact.get(normalise_text(text), ()) if n not in own[i]), None)
+            if match is not None:
+                details[i] = f"same normalised text as eval prompt {eval_prompts[match].origin}{_part(name)}"
+                break
+        if i in details:
+            continue
+        for name, text in found:
+            overlap = next((o for o in index.overlaps(text) if o.prompt not in own[i]), None)
+            if overlap is not None and overlap.coverage >= index.min_coverage:
+                details[i] = detail(overlap, eval_prompts[overlap.prompt].origin) + _part(name)
+                break
+
     eval_vectors = as_unit_rows(eval_vectors)
-    where, best = best_matches(prompt_vectors, eval_vectors, block=block)
-    ids = {prompt.id for prompt in eval_prompts if prompt.id}
-    for i in (i for i, e in enumerate(examples) if e.id in ids):  # never match oneself
-        others = np.array([p.id != examples[i].id for p in eval_prompts])
+    where, best, part = _cosines(examples, parts, prompt_vectors, eval_vectors, block, embed_parts)
+    for i in (i for i in range(len(examples)) if own[i]):  # never match oneself: the whole prompt, not itself
         sims = eval_vectors @ np.asarray(prompt_vectors[i], dtype=np.float32)
-        sims[~others] = -np.inf
-        where[i], best[i] = int(np.argmax(sims)), sims.max()
-    details = {}
-    for i, example in enumerate(examples):
-        match = exact.get(normalise_text(example.prompt))
-        if match is not None and eval_prompts[match].id != example.id:
-            details[i] = f"same normalised text as eval prompt {eval_prompts[match].origin}"
-        elif best[i] >= threshold:
+        sims[list(own[i])] = -np.inf
+        where[i], best[i], part[i] = int(np.argmax(sims)), sims.max(), 0
+    for i in range(len(examples)):
+        if i not in details and best[i] >= threshold:
             prompt = eval_prompts[int(where[i])]
-            details[i] = f"cosine {best[i]:.3f} to eval prompt {prompt.origin}: {_preview(prompt.text)}"
+            name = parts[i][part[i]][0]
+            details[i] = f"cosine {best[i]:.3f} to eval prompt {prompt.origin}{_part(name)}: {_preview(prompt.text)}"
     return details
+
+
+def _cosines(
+    examples: Sequence[Example], parts: list, prompt_vectors: np.ndarray, eval_vectors: np.ndarray, block: int,
+    embed_parts: "EmbedTexts | None",
+) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """Per candidate: best evaluation prompt, its cosine, and the part (0: the whole prompt)."""
+    if embed_parts is None:
+        where, best = best_matches(prompt_vectors, eval_vectors, block=block)
+        return where, best, np.zeros(len(examples), dtype=np.int64)
+    extra = [(owner, text) for owner, found in enumerate(parts) for _, text in found[1:]]
+    rows = [np.asarray(prompt_vectors, dtype=np.float32)]
+    owners = list(range(len(examples)))
+    if extra:
+        rows.append(as_unit_rows(embed_parts([text for _, text in extra])))
+        owners += [owner for owner, _ in extra]
+    # best_part_matches numbers each candidate's parts in the order its rows come: the whole
+    # prompt first (its row comes before any extra one), then its title and body
+    return best_part_matches(np.concatenate(rows), owners, len(examples), eval_vectors, block=block)
 
 
 def decontaminate(
@@ -72,9 +127,11 @@ def decontaminate(
     rejects: Rejects,
     stage: str = STAGE,
     block: int = DEFAULT_BLOCK,
+    embed_parts: "EmbedTexts | None" = None,
 ) -> list[int]:
     """Drop contaminated candidates into ``rejects``; return the kept positions, ascending."""
-    details = contamination(examples, prompt_vectors, eval_prompts, eval_vectors, threshold=threshold, block=block)
+    details = contamination(examples, prompt_vectors, eval_prompts, eval_vectors, threshold=threshold, block=block,
+                            embed_parts=embed_parts)
     kept = []
     for i, example in enumerate(examples):
         if i in details:
@@ -83,6 +140,10 @@ def decontaminate(
             rejects.keep(example, stage=stage)
             kept.append(i)
     return kept
+
+
+def _part(name: str) -> str:
+    return "" if name == PART_NAMES[0] else f" (the question's {name})"
 
 
 def _preview(text: str, width: int = 60) -> str:

@@ -1,9 +1,12 @@
-"""Compare a prompt's parts, not only the whole, with evaluation prompts (cosine test).
+"""Compare a question's parts, not only the prompt, with evaluation prompts.
 
 An evaluation prompt planted as the body of a question under another title is diluted
 in the whole prompt (cosine 0.81-0.88 to itself, under the 0.9 threshold); compared
-alone, the body is the evaluation prompt. :func:`prompt_parts` lists what to compare for
-a prompt, and :func:`best_part_matches` keeps, per prompt, the best cosine over its parts.
+alone, the body is the evaluation prompt. :func:`question_parts` lists what to compare
+for a candidate (its prompt, and a Stack Exchange question's title and body, which its
+meta carries whichever of them the prompt is), :func:`prompt_parts` splits a bare
+"title, blank line, body" prompt, and :func:`best_part_matches` keeps, per prompt, the
+best cosine over its parts.
 """
 
 from __future__ import annotations
@@ -12,9 +15,28 @@ from typing import Sequence
 
 import numpy as np
 
+from lima_curate.records import Example
 from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches
 
 PART_SEPARATOR = "\n\n"  # a Stack Exchange prompt built as title, blank line, body
+PART_NAMES = ("prompt", "title", "body", "title and body")
+
+
+def question_parts(example: Example) -> list[tuple[str, str]]:
+    """``(name, text)`` of what to compare: the prompt, then the question's title, its body
+    (meta ``question_title``/``question_body``) and both together, each when it differs
+    from the ones before."""
+    title, body = (example.meta.get(f"question_{name}") for name in ("title", "body"))
+    title = title if isinstance(title, str) else ""
+    body = body if isinstance(body, str) else ""
+    both = f"{title}{PART_SEPARATOR}{body}" if title.strip() and body.strip() else ""
+    found = [(PART_NAMES[0], example.prompt)]
+    seen = {example.prompt.strip()}
+    for name, text in zip(PART_NAMES[1:], (title, body, both)):
+        if text.strip() and text.strip() not in seen:
+            found.append((name, text))
+            seen.add(text.strip())
+    return found
 
 
 def prompt_parts(prompt: str, *, title: str = "", body: str = "") -> tuple[str, ...]:

@@ -16,7 +16,7 @@ _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 _END = re.compile(r"\\end\{([A-Za-z]+\*?)\}")
 _INLINE_BODY = re.compile(r"[^$\\]*(?:\\.[^$\\]*)*\$", re.DOTALL)  # unambiguous: linear per attempt
 _BACKTICKS = re.compile(r"`+")
-_FENCE_LINE = re.compile(r"[ \t]*(`{3,})[^\n]*\n")
+_FENCE_LINE = re.compile(r"[ \t]*(`{3,})[^`\n]*\n")  # CommonMark: no backtick after a backtick fence
 _CLOSING_LINE = re.compile(r"^[ \t]*(`{3,})[ \t]*$", re.MULTILINE)
 
 
@@ -73,10 +73,12 @@ def math_spans(text: str) -> list[tuple[int, int]]:
 def fenced_code_spans(text: str) -> list[tuple[int, int]]:
     """Spans of fenced code blocks, as ``re.finditer`` of (multi-line, dot matching newlines)::
 
-        ^[ \\t]*(`{3,})[^\\n]*\\n.*?^[ \\t]*\\1[ \\t]*$
+        ^[ \\t]*(`{3,})[^`\\n]*\\n.*?^[ \\t]*\\1[ \\t]*$
 
-    A fence opened with n backticks (or fewer, down to 3: the expression backtracks)
-    closes at the first later line holding exactly that many and blanks.
+    A fence opened with n backticks closes at the first later line holding exactly that
+    many and blanks. As in CommonMark, the opening line holds no other backtick (so the
+    expression cannot backtrack to fewer): "```x``` is inline code" at the start of a
+    line (as LIMA's released text writes inline code) opens no fence.
     """
     closings: dict[int, list[int]] = {}  # backtick count -> ends of the lines closing such a fence
     for match in _CLOSING_LINE.finditer(text):
@@ -87,14 +89,12 @@ def fenced_code_spans(text: str) -> list[tuple[int, int]]:
     while position < len(text):
         opener = _FENCE_LINE.match(text, position)
         if opener is not None:
-            after = opener.end()
-            for count in range(len(opener.group(1)), 2, -1):
-                starts = closings.get(count, [])
-                index = bisect.bisect_left(starts, after)
-                if index < len(starts):
-                    spans.append((position, ends[count][index]))
-                    position = ends[count][index]
-                    break
+            count = len(opener.group(1))
+            starts = closings.get(count, [])
+            index = bisect.bisect_left(starts, opener.end())
+            if index < len(starts):
+                spans.append((position, ends[count][index]))
+                position = ends[count][index]
             else:
                 opener = None
         if opener is None:

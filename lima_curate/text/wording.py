@@ -19,8 +19,11 @@ table can keep the words and a rule can name them; none of them decides anything
     Pointers at other answers, the comments, the asker or the site: "other/another/
     previous/accepted/top answer", "answer(s) above/below", "<name>'s answer",
     "as (already) mentioned/pointed out by others", "in the comments", "<name>'s comment",
-    "the OP", "Stack Exchange", "Stack Overflow", "this site", "@name", "Edit:"/"Update:"
-    at the start of a line. Each hit's ``kind`` names the family. "this question" and
+    "the OP", "Stack Exchange", "Stack Overflow", "this site", "@name", "Edit:" at the
+    start of a line (``edit_mark``), "Update:" there (``update_mark``: an answer brought up
+    to date, "Update (Aug 30, 2014): ES6 now ...", as frequent in LIMA's picks as in the
+    dumps, 0.25% and 0.27%, while "Edit:" is 0 against 1.3%). Each hit's ``kind`` names
+    the family. "this question" and
     "your question" are *not* references: they address the question being answered,
     which the prompt carries (:func:`question_references` measures them).
 ``thread_talk``
@@ -186,7 +189,7 @@ _NAMED_ANSWER = re.compile(rf"{_NAME}['’]s (?:answer|comment)\b")
 _ORIGINAL_POSTER = re.compile(r"OP(?:['’]s)?\b")
 _MENTION = re.compile(rf"@{_NAME}")
 _EDIT_MARK = re.compile(
-    r"^[ \t*_#>-]*(?:EDIT|Edit|edit|UPDATE|Update|update)[ \t]*\d*[ \t]*(?:\([^()\n]{0,40}\))?[ \t]*:",
+    r"^[ \t*_#>-]*(?:(EDIT|Edit|edit)|UPDATE|Update|update)[ \t]*\d*[ \t]*(?:\([^()\n]{0,40}\))?[ \t]*:",
     re.MULTILINE,
 )
 _QUESTION_REFERENCES = re.compile(r"this question\b|your question\b|the original question\b|the question\b")
@@ -206,7 +209,8 @@ def site_references(prose: str) -> tuple[Hit, ...]:
     if "@" in prose:  # "x@y.org": a letter before "@" is no mention
         hits.extend(Hit(m.group(0), m.start(), "mention") for m in _word_matches(_MENTION, prose, ".@"))
     if "dit" in lower or "pdate" in lower:
-        hits.extend(Hit(m.group(0).strip(" \t*_#>-"), m.start(), "edit_mark") for m in _EDIT_MARK.finditer(prose))
+        hits.extend(Hit(m.group(0).strip(" \t*_#>-"), m.start(), "edit_mark" if m.group(1) else "update_mark")
+                    for m in _EDIT_MARK.finditer(prose))
     return tuple(sorted(hits, key=lambda hit: hit.start))
 
 

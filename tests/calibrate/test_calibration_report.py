@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lima_curate.calibrate.references import Pair, ReferenceItem
-from lima_curate.calibrate.report import MeasuredRule, SourceRules, calibrate, format_report
+from lima_curate.calibrate.report import SourceRules, calibrate, format_report
+from lima_curate.rules import Rule
 
 ITEMS = [
     ReferenceItem(0, (Pair("short?", "tiny"),)),
@@ -17,14 +18,16 @@ ITEMS = [
 
 
 def measure(pair: Pair) -> dict:
-    return {"chars": len(pair.response), "first_word": pair.response.split()[0], "html_chars": None}
+    language = "de" if pair.response.startswith("Ich") else "en"
+    return {"chars": len(pair.response), "first_word": pair.response.split()[0], "html_chars": None,
+            "language": language}
 
 
 RULES = SourceRules("toy", measure, (
-    MeasuredRule("too_short", lambda m: f"{m['chars']} chars" if m["chars"] < 6 else None, ("chars",)),
-    MeasuredRule("first_person", lambda m: "I" if m["first_word"] == "I" else None, ("first_word",)),
-    MeasuredRule("html_too_short", lambda m: "short HTML" if m["html_chars"] < 10 else None, ("html_chars",)),
-))
+    Rule("too_short", ("chars",), lambda m, c: f"{m['chars']} chars" if m["chars"] < c else None),
+    Rule("first_person", ("first_word",), lambda m, c: "I" if m["first_word"] == "I" else None),
+    Rule("html_too_short", ("html_chars",), lambda m, c: "short HTML" if m["html_chars"] < 10 else None),
+), config=6)
 
 
 def test_counts_follow_the_rule_order() -> None:
@@ -46,6 +49,13 @@ def test_text_report() -> None:
     assert "  first_person        2 (40.0%), alone 3" in text
     assert "html_too_short      0 (0.0%), alone 0, 5 unmeasured" in text
     assert "      row 2: I | mine?" in text
+
+
+def test_items_not_in_english_are_counted_whatever_the_rules() -> None:
+    report = calibrate([*ITEMS, ReferenceItem(5, (Pair("Was?", "Ich weiss es nicht, leider"),))], RULES)
+    assert (report.not_english_items, report.languages) == (1, {"de": 1})
+    assert report.dropped["first_person"] == 2  # no rule on the language here
+    assert "not English: 1 items (16.7%; de 1); no rule on the language here" in format_report(report)
 
 
 def test_repeated_rule_names_are_refused() -> None:

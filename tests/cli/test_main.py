@@ -11,7 +11,7 @@ def test_help_lists_every_command_and_imports_no_heavy_library(repo_root):
         "from lima_curate.cli.main import app\n"
         "result = CliRunner().invoke(app, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
-        "for command in ('build', 'train', 'author', 'review', 'report'):\n"
+        "for command in ('build', 'train', 'author', 'review', 'report', 'calibrate'):\n"
         "    assert command in result.output, command\n"
         "assert CliRunner().invoke(app, ['build', '--help']).exit_code == 0\n"
         "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'datasets', 'pandas', 'sklearn',\n"

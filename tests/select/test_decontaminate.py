@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lima_curate.rejects import Rejects
-from lima_curate.select.decontaminate import RULE, decontaminate
+from lima_curate.select.decontaminate import RULE, contamination, decontaminate
 from lima_curate.select.evalset import EvalPrompt, load_eval_prompts
 
 
@@ -65,7 +65,93 @@ def test_a_planted_lima_test_prompt_is_removed(realdata, se_questions, se_vector
     extra = embed_texts([planted.prompt, verbatim.prompt], embedding_config, embedder=embedder, cache=False)
     kept, dropped = run(examples, np.concatenate([se_vectors, extra]), evals, eval_vectors)
     assert dropped["stackexchange-planted"]["rule"] == RULE
-    assert dropped["stackexchange-planted"]["detail"].startswith("cosine ")
+    assert dropped["stackexchange-planted"]["detail"].startswith(("cosine ", "n-gram overlap "))
     assert f"lima_test_set.jsonl:{short + 1}" in dropped["stackexchange-planted"]["detail"]
     assert dropped["stackexchange-verbatim"]["detail"] == "same normalised text as eval prompt lima_test_set.jsonl:41"
     assert len(kept) >= len(se_questions) - 2  # real Stack Exchange titles are not LIMA test prompts
+
+
+# ---------------------------------------------------------------- parts of a question, n-grams
+
+
+TEST = "How can I make new friends as an adult who works from home and has just moved to a new city?"
+
+
+def question(make_item, number: int, prompt: str, title: str, body: str):
+    return make_item(number, prompt=prompt, question_title=title, question_body=body)
+
+
+@pytest.mark.parametrize("placement", ["title", "body", "title and body", "greeting"])
+def test_a_test_prompt_anywhere_in_the_question_is_caught(make_item, make_vectors, placement):
+    first, rest = "How can I make new friends as an adult?", "I work from home and have just moved to a new city."
+    title, body = {
+        "title": (TEST, "Some context about the situation, written by the asker at length."),
+        "body": ("Making friends", TEST),
+        "title and body": (first, rest),
+        "greeting": ("Friends", f"Hi everyone, {TEST} Thanks in advance!"),
+    }[placement]
+    prompt = title if placement == "body" else body  # the prompt is never the part holding the test prompt
+    examples = [question(make_item, 0, prompt, title, body), make_item(1, prompt="How do magnets work?")]
+    evals = [EvalPrompt(TEST if placement != "title and body" else f"{first} {rest}", "lima_test_set.jsonl:9")]
+    kept, dropped = run(examples, make_vectors(2, seed=5), evals, make_vectors(1, seed=6))
+    assert kept == [1]
+    found = dropped["stackexchange-0000"]["detail"]
+    assert "lima_test_set.jsonl:9" in found
+    if placement in ("title", "body"):
+        assert found == f"same normalised text as eval prompt lima_test_set.jsonl:9 (the question's {placement})"
+    elif placement == "title and body":
+        assert found.endswith("(the question's title and body)")
+    else:
+        assert found.startswith("n-gram overlap ")
+
+
+def test_a_short_test_prompt_must_appear_whole(make_item, make_vectors):
+    evals = [EvalPrompt("Tell me a good joke about cats", "test.jsonl:1")]
+    examples = [make_item(0, prompt="Please tell me a good joke about cats, thanks"),
+                make_item(1, prompt="Tell me a joke about dogs")]
+    kept, dropped = run(examples, make_vectors(2, seed=7), evals, make_vectors(1, seed=8))
+    assert kept == [1] and dropped["stackexchange-0000"]["detail"].startswith("n-gram overlap 1/1 ")
+
+
+def test_cosine_on_parts_when_the_parts_are_embedded(make_item, make_vectors):
+    vectors = make_vectors(3, seed=9)
+    example = question(make_item, 0, "A title", "A title", "a body that is nearly the eval prompt")
+
+    def embed(texts):  # the body (and title + body) sit next to the eval prompt, the rest far away
+        return np.stack([vectors[1] if "body" in text else vectors[2] for text in texts])
+
+    evals = [EvalPrompt("an unrelated eval prompt", "e.jsonl:3")]
+    kept = decontaminate([example], vectors[:1], evals, vectors[1:2], threshold=0.9, rejects=Rejects())
+    assert kept == [0]  # the whole prompt is far from it
+    rejects = Rejects()
+    kept = decontaminate([example], vectors[:1], evals, vectors[1:2], threshold=0.9, rejects=rejects,
+                         embed_parts=embed)
+    assert kept == [] and rejects.rows[0]["detail"].startswith("cosine 1.000 to eval prompt e.jsonl:3 (the question's body)")
+
+
+@pytest.mark.realdata
+def test_every_planted_lima_test_prompt_is_caught_and_real_questions_are_not(realdata, se_questions, make_vectors):
+    """The 300 LIMA test prompts planted in real questions as the title, the body, or split over
+    title and body (first sentence / the rest), the prompt being the other part or the body:
+    every one is caught by the exact and n-gram tests alone; the real questions are not."""
+    import re
+
+    from select_helpers import item
+
+    evals = load_eval_prompts(realdata / "lima" / "lima_test_set.jsonl")
+    hosts = [e for e in se_questions if len(e.prompt) > 20]
+    planted, split = [], 0
+    for number, (test, host) in enumerate(zip(evals, hosts * 2)):
+        other = f"{host.prompt} Some more detail about the question, as an asker would add."
+        planted.append(question(item, 10_000 + number, other, test.text, other))  # as the title
+        planted.append(question(item, 20_000 + number, host.prompt, host.prompt, test.text))  # as the body
+        first, dot, rest = test.text.partition(". ")
+        if dot and rest.strip():  # over title and body
+            planted.append(question(item, 30_000 + number, rest, first + ".", rest))
+            split += 1
+    vectors = make_vectors(len(planted) + len(se_questions), seed=11)
+    candidates = planted + list(se_questions)
+    details = contamination(candidates, vectors, evals, make_vectors(len(evals), seed=12), threshold=0.99)
+    assert sorted(details) == list(range(len(planted)))
+    assert len(evals) == 300 and split > 50 and len(planted) == 600 + split
+    assert all(re.search(r"lima_test_set\.jsonl:\d+", detail) for detail in details.values())

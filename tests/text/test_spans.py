@@ -21,7 +21,7 @@ MATH = re.compile(
     """,
     re.DOTALL | re.VERBOSE,
 )
-FENCED = re.compile(r"^[ \t]*(`{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
+FENCED = re.compile(r"^[ \t]*(`{3,})[^`\n]*\n.*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
 INLINE_CODE = re.compile(r"(`+)[^\n]*?\1")
 
 PIECES = {

@@ -74,7 +74,7 @@ def test_first_person_extended_adds_me_myself_mine() -> None:
         ("Using the APIs requested by the OP, you can do it.", "op"),
         ("Thanks @heather for the hint.", "mention"),
         ("It works.\nEdit: fixed the link.", "edit_mark"),
-        ("It works.\n**UPDATE 2 (2014):** it changed.", "edit_mark"),
+        ("It works.\n**UPDATE 2 (2014):** it changed.", "update_mark"),
     ],
 )
 def test_site_references_name_their_family(prose: str, kind: str) -> None:

@@ -62,6 +62,17 @@ def decide_pair(
     return example if drop is None else Rejected.by(drop, example)
 
 
+def reference_measurements(prompt: str, story: str, seed: int = 0) -> dict[str, Any]:
+    """The measurements a reference pair can give (for ``lima-curate calibrate``): the story
+    cleaned as the extractor cleans it (:func:`.writingprompts.clean_story`, entities
+    decoded), its measures and the pair's language; what only a Reddit item tells (tags,
+    flags, score) is None. The prompt is taken as given (tags already removed)."""
+    cleaned, part = clean_story(repair_entity_residue(story))
+    sample = f"{prompt}\n\n{cleaned[:LANGUAGE_SAMPLE_CHARS]}"
+    return {**story_measures(cleaned, part), "prompt_chars": len(prompt), "tag_problem": None, "over_18": None,
+            "nsfw_tag": None, "language": detect_language(sample, seed=seed)}
+
+
 @dataclass(frozen=True, slots=True)
 class _Prompt:
     """An eligible submission: only what the pair needs (one per submission is held until

@@ -46,7 +46,7 @@ prompt carries of the question's measurements: ``prompt_thread``,
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Callable, Iterator, Mapping, MutableMapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping
 
 from lima_curate.text import leftovers, wording
 from lima_curate.text.html import CleanHtml, clean_html, prose_only
@@ -56,7 +56,7 @@ LINK_ONLY_LETTERS = 20  # a body with links and fewer letters than this outside 
 # prose characters given to language identification: enough for an answer whose prose is
 # broken up by code (LIMA's item 194 has 400 characters of prose in pieces under 20)
 LANGUAGE_SAMPLE_CHARS = 1000
-THREAD_KINDS = ("mention", "edit_mark")  # site references that tie a question to its thread
+THREAD_KINDS = ("mention", "edit_mark", "update_mark")  # site references that tie a question to its thread
 
 
 class Candidate:
@@ -220,3 +220,27 @@ def answer_measurements(html: str) -> dict[str, Any]:
 
 ANSWER_KEYS = ("answer_text", "answer_chars", "first_person", "site_references", "question_references",
                "thread_talk", "removed_images", "bare_links", "entity_residue", "language")
+
+
+# ---------------------------------------------------------------- reference items (calibrate)
+
+TITLE_MAX_CHARS = 150  # a reference prompt of one line up to this long is taken for a title
+
+
+def reference_prompt_kind(prompt: str) -> str:
+    """A reference prompt's kind: ``title`` for one line of at most :data:`TITLE_MAX_CHARS`
+    characters, else ``body`` (LIMA's prompts are one or the other, never both)."""
+    text = prompt.strip()
+    return "title" if "\n" not in text and len(text) <= TITLE_MAX_CHARS else "body"
+
+
+def reference_measurements(prompt: str, response: str, keys: "Iterable[str]") -> dict[str, Any]:
+    """The measurements ``keys`` of a reference pair (no HTML: the response is the answer's
+    text, the prompt the title or the body by :func:`reference_prompt_kind`); what a
+    reference cannot give (scores, the HTML length, the body's images) is None."""
+    kind = reference_prompt_kind(prompt)
+    known: dict[str, Any] = {"answer_text": response}
+    if kind == "body":
+        known.update(body_text=prompt, body_images=None, body_link_only=None)
+    candidate = Candidate(known, title=prompt if kind == "title" else "", title_is_prompt=kind == "title")
+    return {key: candidate.get(key) if key in MEASURES else None for key in (*keys, "language")}

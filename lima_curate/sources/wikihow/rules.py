@@ -100,3 +100,13 @@ def not_english(measured: Measurements, config: WikiHowConfig) -> "str | None":
 
 RULES = (not_an_article, empty_title, response_too_short, response_too_long, bare_link, html_entity_residue,
          not_english)
+
+
+def reference_measurements(prompt: str, response: str) -> dict[str, Any]:
+    """The measurements a reference pair can give (for ``lima-curate calibrate``): the same
+    as :func:`measure` and :func:`measure_language` on its text; what only an input file
+    tells (``not_article``, ``steps``) is None."""
+    example = Example("reference", "wikihow", "", ({"role": "user", "content": prompt},
+                                                    {"role": "assistant", "content": response}),
+                      {"steps": None, "response_chars": len(response)})
+    return {**measure(example), "not_article": None, **measure_language(response)}
