@@ -10,13 +10,20 @@ process so peak memory (ru_maxrss) is measured per run:
   worker), rejects streamed to a file, kept candidates written as JSONL;
 * ``parallel``: the same total size split over ``--sites`` site folders, extracted with
   1 worker and with ``--workers`` workers;
+* ``first``: the same extraction keeping the site's measurements table in a cache folder
+  emptied before (what a build's first run does);
+* ``rerun``: a rerun from that table with a changed threshold (``max_answer_chars`` 3500:
+  fewer kept, nothing new to measure), and ``rerun-wider`` (``min_answer_chars`` 1000:
+  the newly admitted answers are measured from the table's HTML and the table saved),
+  which read no dump;
 * with ``--before DIR`` (a copy of an earlier version of the package, e.g. made by
   ``git archive <commit> | tar -x -C DIR``), every extract run is also made with that
   version, alternating with the current one, so the two are compared in the same run.
 
-Reports the throughput ratio baseline_time / extract_time (target >= 0.5) and peak
-memory (target < 300 MB). Generated files go to benchmarks/work/ (git-ignored) and are
-reused by later runs of the same size.
+Reports the throughput ratio baseline_time / extract_time (target >= 0.5), the cost of a
+rerun as a share of the first run (target < 5%) and peak memory (target < 300 MB).
+Generated files go to benchmarks/work/ (git-ignored) and are reused by later runs of
+the same size.
 
     python3 benchmarks/bench_stackexchange.py --size-mb 1024
     python3 benchmarks/bench_stackexchange.py --size-mb 50 --sites 4 --workers 2   # quick
@@ -30,6 +37,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,16 +116,33 @@ def run_baseline(posts: str) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "rows": rows}
 
 
-def run_extract(root: str, workers: int) -> dict:
+RERUNS = {"rerun": {"max_answer_chars": 3500}, "rerun-wider": {"min_answer_chars": 1000}}
+
+
+def run_extract(root: str, workers: int, cache: str = "", change: str = "") -> dict:
+    """One extraction; with ``cache``, keeping the measurements table there; ``change`` names
+    a threshold change of :data:`RERUNS`."""
     from lima_curate.config import StackExchangeConfig
     from lima_curate.records import write_jsonl
     from lima_curate.rejects import Rejects
     from lima_curate.sources.stackexchange.extract import extract
 
+    try:
+        from lima_curate.sources.table import TableCache
+    except ImportError:  # a package from before the measurements tables
+        TableCache = None
+    import pyarrow
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    pyarrow.scalar(0)  # libraries load before the clock starts (pyarrow loads pandas on first use), as lxml for the walk
+    tables = TableCache(Path(cache)) if cache and TableCache is not None else None
+    config = StackExchangeConfig(workers=workers, **RERUNS.get(change, {}))
     with tempfile.TemporaryDirectory(prefix="bench-se-") as tmp:
         rejects = Rejects(Path(tmp) / "rejected.jsonl")
         start, cpu = time.perf_counter(), time.process_time()
-        kept = write_jsonl(Path(tmp) / "kept.jsonl", extract(Path(root), StackExchangeConfig(workers=workers), rejects))
+        found = extract(Path(root), config, rejects, tables=tables) if tables else extract(Path(root), config, rejects)
+        kept = write_jsonl(Path(tmp) / "kept.jsonl", found)
         rejects.close()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {"seconds": seconds, "cpu": cpu, "kept": kept, "dropped": dict(sorted(rejects.reasons_for("extract").items()))}
@@ -147,6 +172,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "work", help="folder for generated dumps")
     parser.add_argument("--rounds", type=int, default=2, help="repeat each run; the best time counts")
     parser.add_argument("--before", type=Path, help="also run every extract with the package copy in this folder")
+    parser.add_argument("--rerun", action="store_true", help="also time a first run with a measurements table, "
+                                                             "and reruns from it with changed thresholds")
     args = parser.parse_args()
     versions = [("", None)] + ([(" [before]", args.before.resolve())] if args.before else [])
     size = args.size_mb * 2**20
@@ -180,6 +207,25 @@ def main() -> None:
               f"ratio baseline/extract {base['seconds'] / ours['seconds']:.2f} (target >= 0.5); CPU of the main "
               f"process, best {min(r['cpu'] for r in runs[name]):.1f} s")
     print(f"  dropped: {ours['dropped']}")
+
+    if args.rerun:
+        cache = args.work / "se-cache"
+        first, reruns = [], {name: [] for name in RERUNS}
+        for round_number in range(args.rounds):
+            shutil.rmtree(cache, ignore_errors=True)
+            first.append(child("extract", str(single), "1", str(cache), ""))
+            for name in RERUNS:
+                reruns[name].append(child("extract", str(single), "1", str(cache), name))
+            shutil.rmtree(cache, ignore_errors=True)  # the wider rerun saved new measurements: start again
+        cold = min(first, key=lambda r: r["seconds"])
+        print(f"  measurements table (load average {os.getloadavg()[0]:.1f}): first run, 1 process, best "
+              f"{cold['seconds']:.1f} s of {[round(r['seconds'], 1) for r in first]}, kept {cold['kept']}, "
+              f"ratio baseline/first {base['seconds'] / cold['seconds']:.2f} (target >= 0.5)")
+        for name, changed in RERUNS.items():
+            best = min(reruns[name], key=lambda r: r["seconds"])
+            print(f"    {name} {changed}: best {best['seconds']:.2f} s of {[round(r['seconds'], 2) for r in reruns[name]]}, "
+                  f"kept {best['kept']}, {100 * best['seconds'] / cold['seconds']:.1f}% of the first run (target < 5%); "
+                  f"CPU {best['cpu']:.2f} s")
 
     if args.sites:
         multi = args.work / f"se-multi-{args.sites}"

@@ -24,8 +24,25 @@ Check = Callable[[Mapping[str, Any], Any], "str | None"]
 Measure = Callable[[], Mapping[str, Any]]
 #: ``vector(columns, config) -> (drops, details)``: ``columns`` maps each key the rule reads
 #: to a numpy array (one value per candidate); ``drops`` is a boolean array, ``details``
-#: the drop details of the dropped candidates, in order
-VectorCheck = Callable[[Mapping[str, Any], Any], "tuple[Any, list[str]]"]
+#: the drop details of the dropped candidates (:class:`Details`)
+VectorCheck = Callable[[Mapping[str, Any], Any], "tuple[Any, Details]"]
+
+
+@dataclass(frozen=True)
+class Details:
+    """The drop details of a vector rule's drops: ``template`` with its ``{}`` filled by each
+    of ``values`` in turn (a numpy array), or ``template`` alone ``count`` times when there
+    are no values; kept in this form so that a table can build them on whole columns."""
+
+    template: str
+    values: Any = None
+    count: int = 0
+
+    def strings(self) -> list[str]:
+        """The details one by one."""
+        if self.values is None:
+            return [self.template] * self.count
+        return [self.template.format(value) for value in self.values.tolist()]
 
 
 @dataclass(frozen=True)
@@ -90,13 +107,13 @@ def decidable_from(rules: Iterable[Rule], keys: Collection[str]) -> tuple[Rule, 
 
 def first_failures(
     columns: Mapping[str, Any], rules: Iterable[Rule], config: Any = None
-) -> "tuple[list[tuple[Any, str, list[str]]], Any, tuple[Rule, ...]]":
+) -> "tuple[list[tuple[Any, str, Details]], Any, tuple[Rule, ...]]":
     """Decide a table's rows with the leading rules that have a vector form.
 
     ``columns`` maps keys to numpy arrays of equal length. Rules are applied in order, each
     to the rows the ones before it kept, until the first rule without a vector form.
     Returns ``(drops, kept, rest)``: per rule applied, ``(positions, rule name, details)``
-    of the rows it dropped (positions ascending); the positions every applied rule kept;
+    of the rows it dropped (positions ascending; :class:`Details`); the positions every applied rule kept;
     and the rules not applied, in order, for the caller to run row by row
     (:func:`first_failure`) on those positions. The first failing rule names each drop,
     as in :func:`first_failure`.
@@ -106,7 +123,7 @@ def first_failures(
     ordered = tuple(rules)
     size = len(next(iter(columns.values()))) if columns else 0
     alive = np.arange(size)
-    drops: list[tuple[Any, str, list[str]]] = []
+    drops: list[tuple[Any, str, Details]] = []
     for done, each in enumerate(ordered):
         if each.vector is None:
             return drops, alive, ordered[done:]
@@ -140,19 +157,15 @@ def length_window(
         chars, maximum = measurements[key], bounds(config)[1]
         return f"{chars} {unit} > {maximum}" if maximum is not None and chars > maximum else None
 
-    def shorter_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, list[str]]":
+    def shorter_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, Details]":
         values, minimum = columns[key], bounds(config)[0]
-        if minimum is None:
-            return values < values, []
-        dropped = values < minimum
-        return dropped, [f"{chars} {unit} < {minimum}" for chars in values[dropped].tolist()]
+        dropped = values < minimum if minimum is not None else values < values
+        return dropped, Details(f"{{}} {unit} < {minimum}", values[dropped])
 
-    def longer_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, list[str]]":
+    def longer_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, Details]":
         values, maximum = columns[key], bounds(config)[1]
-        if maximum is None:
-            return values < values, []
-        dropped = values > maximum
-        return dropped, [f"{chars} {unit} > {maximum}" for chars in values[dropped].tolist()]
+        dropped = values > maximum if maximum is not None else values < values
+        return dropped, Details(f"{{}} {unit} > {maximum}", values[dropped])
 
     return (
         Rule(too_short, (key,), shorter, f"{what} shorter than the configured minimum ({unit}).", shorter_vector),

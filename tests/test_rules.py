@@ -84,3 +84,26 @@ def test_length_window_keeps_the_inclusive_window_and_names_each_side():
     assert short({"chars": 2}, limits) == "2 chars < 3" and long({"chars": 2}, limits) is None
     assert short({"chars": 3}, limits) is None and long({"chars": 5}, limits) is None
     assert long({"chars": 6}, limits) == "6 chars > 5" and short({"chars": 6}, limits) is None
+
+
+def test_a_window_without_an_upper_bound():
+    short, long = length_window("chars", lambda config: (config.shortest, None),
+                                too_short="too_short", too_long="too_long", what="Body")
+    assert long({"chars": 10**9}, Limits()) is None and short({"chars": 2}, Limits()) == "2 chars < 3"
+
+
+def test_vector_forms_decide_whole_columns_like_the_checks_row_by_row():
+    import numpy as np
+
+    from lima_curate.rules import Details, first_failures
+
+    short, long = length_window("chars", lambda config: (config.shortest, config.longest),
+                                too_short="too_short", too_long="too_long", what="Body")
+    chars = np.array([1, 3, 4, 5, 6, 9, 2])
+    drops, kept, rest = first_failures({"chars": chars}, (short, long, has_banned), Limits())
+    assert rest == (has_banned,) and kept.tolist() == [1, 2, 3]
+    decided = {int(p): (name, d) for where, name, details in drops for p, d in zip(where, details.strings())}
+    for row, value in enumerate(chars.tolist()):
+        drop = first_failure({"chars": value}, (short, long), Limits())
+        assert decided.get(row) == (None if drop is None else (drop.rule, drop.detail))
+    assert Details("no answer", count=2).strings() == ["no answer", "no answer"]

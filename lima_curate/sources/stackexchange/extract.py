@@ -137,8 +137,9 @@ def _measure_and_decide(
             if not scan.questions and not scan.answers:
                 log.warning("%s: empty dump (no questions or answers), no candidates", files.posts_label)
                 return
+            summary = scan.summary()
             ranking = scan.ranking()
-            log.info("%s: %s, %s duplicate questions", site.name, scan.summary(), ranking.duplicates)
+            log.info("%s: %s, %s duplicate questions", site.name, summary, ranking.duplicates)
             names: dict[int, str] = {}
             if files.users is not None:
                 owners = ranking.owners()

@@ -26,7 +26,7 @@ from the ranking (every row)   ``question_id``, ``question_score``, ``answer_id`
 ``bare_links``                 lines that are only a link (:func:`.leftovers.bare_link_lines`)
 ``entity_residue``             HTML character references left as text (informative)
 ``language``                   language of the answer's prose (:func:`lima_curate.text.lang.detect_language`
-                               on its first :data:`LANGUAGE_SAMPLE_CHARS` characters)
+                               on its first :data:`LANGUAGE_SAMPLE_CHARS` characters, blanks collapsed)
 ``body_text``, ``body_chars``  the question body's clean text and its characters; ``body_images``
 ``body_images``,               (``<img>`` dropped from it), ``body_link_only`` (it has a link and
 ``body_link_only``             fewer than 20 letters outside anchor text)
@@ -53,9 +53,9 @@ from lima_curate.text.html import CleanHtml, clean_html, prose_only
 from lima_curate.text.lang import detect_language
 
 LINK_ONLY_LETTERS = 20  # a body with links and fewer letters than this outside them is link-only
-# prose characters given to language identification: enough for an answer whose prose is
-# broken up by code (LIMA's item 194 has 400 characters of prose in pieces under 20)
-LANGUAGE_SAMPLE_CHARS = 1000
+# characters of prose, blanks collapsed, given to language identification (code is blanked
+# out of the prose, so an answer that opens with code would otherwise give a sample of spaces)
+LANGUAGE_SAMPLE_CHARS = 400
 THREAD_KINDS = ("mention", "edit_mark", "update_mark")  # site references that tie a question to its thread
 
 
@@ -64,7 +64,8 @@ class Candidate:
 
     ``measured`` holds the measurements taken so far (a row of the measurements table, or
     {}), and receives the ones taken through :meth:`get`. ``html(name)`` gives the
-    ``answer_html`` or ``question_html`` (read only when a measurement needs it). ``title_is_prompt``: the seeded
+    ``answer_html`` or ``question_html`` (read only when a measurement needs it);
+    ``title_is_prompt`` may be a function, called when the prompt's kind is first needed. ``title_is_prompt``: the seeded
     coin's side (see :func:`.extract.prompt_is_title`); ``prompt_form``: the config's
     ``prompt``. A reference item gives ``answer_text`` instead of HTML and a fixed
     ``prompt_kind``.
@@ -76,12 +77,18 @@ class Candidate:
         *,
         title: str = "",
         html: "Callable[[str], str | None] | None" = None,
-        title_is_prompt: bool = True,
+        title_is_prompt: "bool | Callable[[], bool]" = True,
         prompt_form: str = "title_or_body",
     ) -> None:
         self.measured = measured
         self.title, self._html = title, html
-        self.title_is_prompt, self.prompt_form = title_is_prompt, prompt_form
+        self._title_is_prompt, self.prompt_form = title_is_prompt, prompt_form
+
+    @cached_property
+    def title_is_prompt(self) -> bool:
+        """The coin's side (tossed when first asked for: only the prompt rules need it)."""
+        coin = self._title_is_prompt
+        return coin() if callable(coin) else coin
 
     @cached_property
     def answer_html(self) -> "str | None":
@@ -192,7 +199,8 @@ MEASURES: dict[str, Callable[[Candidate], Any]] = {
     "removed_images": lambda c: _phrases(leftovers.removed_image_references(c.answer_prose)),
     "bare_links": lambda c: _phrases(leftovers.bare_link_lines(c.get("answer_text"))),
     "entity_residue": lambda c: _phrases(leftovers.entity_residue(c.get("answer_text"))),
-    "language": lambda c: detect_language(c.answer_prose[:LANGUAGE_SAMPLE_CHARS]),
+    "language": lambda c: detect_language(" ".join(c.answer_prose[: 8 * LANGUAGE_SAMPLE_CHARS].split())
+                                          [:LANGUAGE_SAMPLE_CHARS]),
     "body_text": lambda c: c.body.text,
     "body_chars": lambda c: len(c.get("body_text")),
     "body_images": lambda c: c.body.images,

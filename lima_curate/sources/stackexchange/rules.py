@@ -81,7 +81,7 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from lima_curate.config import StackExchangeConfig
-from lima_curate.rules import Rule, length_window, rule
+from lima_curate.rules import Details, Rule, length_window, rule
 from lima_curate.text.lang import UNDETERMINED
 
 ENGLISH = "en"
@@ -92,9 +92,9 @@ def _first(hits: Any, what: str) -> "str | None":
     return f"{what}: {hits[0]!r}" if hits else None
 
 
-def _no_answer_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tuple[Any, list[str]]:
+def _no_answer_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tuple[Any, Details]:
     dropped = columns["answer_id"] < 0  # the table's "no answer"
-    return dropped, ["question has no answer"] * int(dropped.sum())
+    return dropped, Details("question has no answer", count=int(dropped.sum()))
 
 
 @rule("no_answer", reads=("answer_id",))
@@ -112,10 +112,10 @@ def _answer_score_below_min(measured: Measurements, config: StackExchangeConfig)
     return f"top answer score {score} < {config.min_answer_score}" if score < config.min_answer_score else None
 
 
-def _score_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tuple[Any, list[str]]:
+def _score_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tuple[Any, Details]:
     scores, minimum = columns["answer_score"], config.min_answer_score
     dropped = scores < minimum
-    return dropped, [f"top answer score {score} < {minimum}" for score in scores[dropped].tolist()]
+    return dropped, Details(f"top answer score {{}} < {minimum}", scores[dropped])
 
 
 answer_score_below_min = replace(_answer_score_below_min, vector=_score_vector)

@@ -17,6 +17,7 @@ question is not in the file are ignored.
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import struct
@@ -27,10 +28,10 @@ from pathlib import Path
 from typing import IO, Callable, Iterator
 
 from lima_curate.numbers import INT64_MAX, INT64_MIN, int64_or_none
-from lima_curate.records import dumps
 from lima_curate.sources.stackexchange.dump import iter_rows
 
 AnswerHook = Callable[[int, str], None]
+_TITLE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)  # records.dumps, for a str
 
 
 class Spill:
@@ -106,7 +107,13 @@ class PostsScan:
         )
 
     def ranking(self) -> "Ranking":
-        return Ranking.of(self)
+        """The ranking (:class:`Ranking`); the per-post arrays are let go once it is made (the
+        titles stay: the table is built from them)."""
+        ranking = Ranking.of(self)
+        for name in ("q_id", "q_score", "q_accepted", "q_offset", "q_owner", "a_id", "a_parent", "a_score",
+                     "h_id", "h_offset", "h_owner", "h_html_chars"):
+            setattr(self, name, array("q"))
+        return ranking
 
 
 def _owner_id(value: "str | None") -> int:
@@ -122,64 +129,71 @@ def scan_posts(
     then lower id): a hint for measuring answers early, in another process."""
     scan = PostsScan()
     best: dict[int, tuple[int, int]] = {}  # question -> (score, -id) of its best answer >= min so far
-    for row in iter_rows(path, label):
+    titles, title_end = scan.q_title_json, scan.q_title_end.append
+    q_id, q_score, q_accepted = scan.q_id.append, scan.q_score.append, scan.q_accepted.append
+    q_offset, q_owner = scan.q_offset.append, scan.q_owner.append
+    a_id, a_parent, a_score = scan.a_id.append, scan.a_parent.append, scan.a_score.append
+    h_id, h_offset, h_owner, h_html_chars = (scan.h_id.append, scan.h_offset.append, scan.h_owner.append,
+                                             scan.h_html_chars.append)
+    write, encode = spill.write, _TITLE_JSON.encode
+    skipped = other_rows = 0
+    for row in iter_rows(path, label):  # the appends are bound once: this loop runs per row of the dump
         get = row.get
         kind = get("PostTypeId")
-        if kind == "1":
-            title, body, created = get("Title"), get("Body"), get("CreationDate")
+        if kind == "2":
             try:  # int() here, the range below: no call per number
-                post_id, score, accepted = int(get("Id")), int(get("Score")), int(get("AcceptedAnswerId") or "0")
-            except (TypeError, ValueError):
-                scan.skipped += 1
-                continue
-            if not (INT64_MIN <= post_id <= INT64_MAX and INT64_MIN <= score <= INT64_MAX
-                    and INT64_MIN <= accepted <= INT64_MAX):
-                scan.skipped += 1
-                continue
-            if title is None or body is None or created is None:
-                scan.skipped += 1
-                continue
-            offset = spill.write((body, get("Tags") or "", created, get("ContentLicense") or "",
-                                  get("OwnerDisplayName") or ""))
-            scan.q_title_json += dumps(title.strip()).encode("utf-8")
-            scan.q_title_end.append(len(scan.q_title_json))
-            scan.q_owner.append(_owner_id(get("OwnerUserId")))
-            scan.q_id.append(post_id)
-            scan.q_score.append(score)
-            scan.q_accepted.append(accepted)
-            scan.q_offset.append(offset)
-        elif kind == "2":
-            try:
                 post_id, parent, score = int(get("Id")), int(get("ParentId")), int(get("Score"))
             except (TypeError, ValueError):
-                scan.skipped += 1
+                skipped += 1
                 continue
             if not (INT64_MIN <= post_id <= INT64_MAX and INT64_MIN <= parent <= INT64_MAX
                     and INT64_MIN <= score <= INT64_MAX):
-                scan.skipped += 1
+                skipped += 1
                 continue
             attrib = row.attrib
             if "Body" not in attrib or "CreationDate" not in attrib:  # test presence: no string made
-                scan.skipped += 1
+                skipped += 1
                 continue
-            scan.a_id.append(post_id)
-            scan.a_parent.append(parent)
-            scan.a_score.append(score)
+            a_id(post_id)
+            a_parent(parent)
+            a_score(score)
             if score >= min_answer_score:
                 owner = _owner_id(get("OwnerUserId"))
                 body = get("Body")
-                record = (body, get("CreationDate"), get("ContentLicense") or "", owner, get("OwnerDisplayName") or "")
-                scan.h_id.append(post_id)
-                scan.h_offset.append(spill.write(record))
-                scan.h_owner.append(owner)
-                scan.h_html_chars.append(len(body))
+                h_id(post_id)
+                h_offset(write((body, get("CreationDate"), get("ContentLicense") or "", owner,
+                                get("OwnerDisplayName") or "")))
+                h_owner(owner)
+                h_html_chars(len(body))
                 if on_answer is not None:
                     key = (score, -post_id)
                     if key > best.get(parent, (min_answer_score - 1, 0)):
                         best[parent] = key
                         on_answer(post_id, body)
+        elif kind == "1":
+            title, body, created = get("Title"), get("Body"), get("CreationDate")
+            try:
+                post_id, score, accepted = int(get("Id")), int(get("Score")), int(get("AcceptedAnswerId") or "0")
+            except (TypeError, ValueError):
+                skipped += 1
+                continue
+            if not (INT64_MIN <= post_id <= INT64_MAX and INT64_MIN <= score <= INT64_MAX
+                    and INT64_MIN <= accepted <= INT64_MAX):
+                skipped += 1
+                continue
+            if title is None or body is None or created is None:
+                skipped += 1
+                continue
+            q_offset(write((body, get("Tags") or "", created, get("ContentLicense") or "", get("OwnerDisplayName") or "")))
+            titles += encode(title.strip()).encode("utf-8")
+            title_end(len(titles))
+            q_owner(_owner_id(get("OwnerUserId")))
+            q_id(post_id)
+            q_score(score)
+            q_accepted(accepted)
         else:
-            scan.other_rows += 1
+            other_rows += 1
+    scan.skipped, scan.other_rows = skipped, other_rows
     return scan
 
 

@@ -27,6 +27,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterator, Mapping
 
 from lima_curate.config import StackExchangeConfig
@@ -162,7 +163,7 @@ def decide_batch(
         outcomes.append(_drop_lines(batch, drops, site))
     taken: dict[str, dict[int, Any]] = {}
     if len(alive):
-        texts = _Html(batch if html is None else None, html)
+        texts = _Html(batch if html is None else None, html, alive)
         rows = batch.select([name for name in batch.schema.names if name not in HTML]).take(arrow_ints(alive))
         for position, row in zip(alive.tolist(), rows.to_pylist()):
             outcome, measured = _decide_row(row, position, texts, rest, site, ahead)
@@ -207,15 +208,21 @@ def _stored(value: Any) -> Any:
 
 
 class _Html:
-    """A batch's HTML columns, read when first asked for."""
+    """A batch's HTML columns, read when first asked for, each for all the rows being decided
+    at once (a value at a time costs more than the whole column of those rows)."""
 
-    def __init__(self, batch: Any, read: "Callable[[], Any] | None") -> None:
-        self._batch, self._read = batch, read
+    def __init__(self, batch: Any, read: "Callable[[], Any] | None", rows: Any) -> None:
+        self._batch, self._read, self._rows = batch, read, rows
+        self._values: dict[str, dict[int, "str | None"]] = {}
 
     def get(self, name: str, position: int) -> "str | None":
-        if self._batch is None:
-            self._batch = self._read()  # type: ignore[misc]
-        return self._batch.column(name)[position].as_py()
+        values = self._values.get(name)
+        if values is None:
+            if self._batch is None:
+                self._batch = self._read()  # type: ignore[misc]
+            column = self._batch.column(name).take(arrow_ints(self._rows)).to_pylist()
+            values = self._values[name] = dict(zip(self._rows.tolist(), column))
+        return values[position]
 
 
 def _decide_row(
@@ -223,14 +230,16 @@ def _decide_row(
 ) -> tuple[Outcome, dict]:
     config = site.config
     measured = {key: row[key] for key in RANKING}
-    measured.update((key, _stored(row[key])) for key in MEASURED if row[key] is not None)
+    measured.update((key, row[key]) for key in MEASURED if row[key] is not None)
+    if "site_references" in measured:  # structs come back as dicts: the rules read (kind, phrase) pairs
+        measured["site_references"] = _stored(measured["site_references"])
     if ahead is not None and row["answer_id"] in ahead:
         for key, value in ahead[row["answer_id"]].items():
             measured.setdefault(key, value)
     title = json.loads(row["title_json"])
     candidate = Candidate(
         measured, title=title, html=lambda name: html.get(name, position),
-        title_is_prompt=prompt_is_title(site.seed, site.name, row["question_id"], config.title_prompt_probability),
+        title_is_prompt=partial(prompt_is_title, site.seed, site.name, row["question_id"], config.title_prompt_probability),
         prompt_form=config.prompt,
     )
     drop = first_failure(measured, rules, config, candidate.measures)
@@ -304,50 +313,52 @@ def stub_record(row: Mapping[str, Any], site: Site) -> dict[str, Any]:
 
 def _drop_lines(batch: Any, drops: list, site: Site) -> RejectedLines:
     """The rejects lines of the drops decided on the columns, in rank order, built on whole
-    columns: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
+    columns, rule by rule: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    ranking = batch.select([*RANKING, "id", "title_json"])
+    site_json, minimum = dumps(site.name), site.config.min_answer_score
+    per_rule = []
+    for where, name, details in drops:
+        rows = ranking.take(arrow_ints(where))
+
+        def number(column: str) -> Any:
+            return pc.fill_null(pc.cast(rows.column(column), pa.string()), "null")
+
+        accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
+        # the HTML length is known down to the table's floor; shown only down to
+        # min_answer_score, so a drop reads the same whatever floor the table was measured at
+        shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), minimum), False)
+        html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
+        prefix, _, suffix = details.template.partition("{}")
+        detail = [prefix] if details.values is None else [
+            prefix, pc.cast(arrow_ints(details.values), pa.string()), suffix]
+        pieces = [
+            '{"detail":"', *(_json_inner(part) if isinstance(part, str) else part for part in detail),
+            '","id":"', rows.column("id"),
+            '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
+            '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
+            accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
+            ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
+            ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
+            ',"site":', site_json, f'}},"source":"{SOURCE}"}},"rule":', dumps(name),
+            f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
+        ]
+        per_rule.append(pc.binary_join_element_wise(*pieces, ""))
     positions = np.concatenate([where for where, _, _ in drops])
-    names = np.concatenate([np.full(len(where), dumps(name), dtype=object) for where, name, _ in drops])
-    details = np.array([detail for _, _, found in drops for detail in found], dtype=object)
-    order = np.argsort(positions, kind="stable")
-    positions, names, details = positions[order], names[order], details[order]
-    rows = batch.select([*RANKING, "id", "title_json"]).take(arrow_ints(positions))
-    # a vector rule's details are digits and words: only quotes and backslashes to escape
-    escaped = pc.replace_substring(pc.replace_substring(pa.array(details, pa.string()), "\\", "\\\\"), '"', '\\"')
-
-    def number(name: str) -> Any:
-        return pc.fill_null(pc.cast(rows.column(name), pa.string()), "null")
-
-    accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
-    # the HTML length is known down to the table's floor; shown only down to min_answer_score,
-    # so a drop reads the same whatever floor the table was measured at
-    shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), site.config.min_answer_score), False)
-    html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
-    site_json = dumps(site.name)
-    pieces = [
-        '{"detail":"', escaped,
-        '","id":"', rows.column("id"),
-        '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
-        '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":', accepted,
-        ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
-        ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
-        ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
-        ',"site":', site_json, f'}},"source":"{SOURCE}"}},"rule":', pa.array(names, pa.string()),
-        f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
-    ]
-    lines = pc.binary_join_element_wise(*pieces, "")
+    lines = pa.concat_arrays(per_rule).take(arrow_ints(np.argsort(positions, kind="stable")))
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     text = bytes(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
-    counts = {name: len(where) for where, name, _ in drops}
-    return RejectedLines(text, counts, SOURCE)
+    return RejectedLines(text, {name: len(where) for where, name, _ in drops}, SOURCE)
 
 
-def _inner(text: str) -> str:
+def _json_inner(text: str) -> str:
     """``text`` as it appears inside a JSON string."""
     return dumps(text)[1:-1]
+
+
 
 
 # ---------------------------------------------------------------- building
@@ -364,7 +375,7 @@ def build_batches(
 
     table_schema = schema()
     prefix = f"{SOURCE}\x1f{site}\x1f"
-    data = pa.py_buffer(bytes(scan.q_title_json))
+    data = pa.py_buffer(scan.q_title_json)  # no copy: the scan keeps the buffer unchanged from here on
     ends = np.frombuffer(scan.q_title_end, dtype=np.int64) if len(scan.q_title_end) else np.zeros(0, np.int64)
     offsets = np.concatenate([np.zeros(1, np.int64), ends])
     titles = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), data)

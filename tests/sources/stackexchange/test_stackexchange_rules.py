@@ -174,7 +174,7 @@ def test_vector_forms_agree_with_the_checks():
                "answer_html_chars": rng.integers(0, 6000, 500)}
     drops, alive, rest = first_failures(columns, active_rules(CONFIG), CONFIG)
     assert rest[0].name == "first_person_i_my"
-    vector = {int(p): (name, detail) for where, name, details in drops for p, detail in zip(where, details)}
+    vector = {int(p): (name, detail) for where, name, details in drops for p, detail in zip(where, details.strings())}
     for row in range(500):
         values = {key: int(column[row]) for key, column in columns.items()}
         values["answer_id"] = values["answer_id"] if values["answer_id"] >= 0 else None
