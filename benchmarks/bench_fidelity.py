@@ -1,4 +1,4 @@
-"""Fidelity to the released LIMA set: the measurements behind issue 10, and the proposed rules.
+"""Fidelity to the released LIMA set: the measurements behind issue 10, and the build's rules.
 
 Reads ../shared/realdata (the LIMA train and test sets, the four Stack Exchange dumps,
 the WritingPrompts CSV) and, when present, a real build of today's code
@@ -12,18 +12,25 @@ r/WritingPrompts, 1000-1028 multi-turn.
 Sections (``--section``, repeatable; default all but ``decontam``, which loads the
 embedding model and takes a few minutes on two cores):
 
-``blocks``    block sizes, lengths and languages of the LIMA blocks
-``today``     today's rules on the LIMA blocks, first-person false hits, title test
-``matched``   LIMA items found in the dumps; raw HTML vs cleaned length windows
-``lengths``   wikiHow vs the 4,096 cap, WritingPrompts vs 1,200 and the real build
-``wording``   each new measurement: LIMA blocks, dump base rate, real build hits
-``proposed``  the proposed rules on the LIMA blocks and on the real inputs
-``decontam``  planted LIMA test prompts: which tests catch them; false positives
-``timing``    cost per answer of each measurement and of language identification
-``table``     a synthetic measurements table of the 1 GiB benchmark's size: the cost of a rerun
+``blocks``     block sizes, lengths and languages of the LIMA blocks
+``calibrate``  the build's rules on the LIMA blocks (``lima-curate calibrate``), the LIMA recipe
+               and the defaults (Stack Exchange's language rule on); first-person false hits
+``matched``    LIMA items found in the dumps; raw HTML vs cleaned length windows
+``lengths``    wikiHow vs a 4,096 cap, WritingPrompts vs windows, and the real build
+``wording``    each measurement: LIMA blocks, dump base rate, real build hits
+``real``       the extractors with the LIMA recipe on the real inputs (Stack Exchange dumps,
+               the WritingPrompts CSV): what they keep, and whether it carries the under-strict
+               patterns of issue 10
+``build``      the targets on a real build (``--build``): WritingPrompts length against LIMA's,
+               no Stack Exchange or WritingPrompts item with an under-strict pattern
+``decontam``   planted LIMA test prompts: which tests catch them; false positives
+``timing``     cost per answer of each measurement and of language identification
 
     python benchmarks/bench_fidelity.py
     python benchmarks/bench_fidelity.py --section decontam
+    lima-curate build pipelines/lima.yaml --raw ../shared/realdata --out /tmp/real \
+        --eval ../shared/realdata/lima/lima_test_set.jsonl
+    python benchmarks/bench_fidelity.py --section build --build /tmp/real/lima
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ BLOCKS = {
     "multi-turn": (1000, 1029),
 }
 MINED = ("stackexchange", "wikihow", "writingprompts")
-SECTIONS = ("blocks", "today", "matched", "lengths", "wording", "proposed", "decontam", "timing", "table")
+SECTIONS = ("blocks", "calibrate", "matched", "lengths", "wording", "real", "build", "decontam", "timing")
 DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "decontam")
 DUMP_MIN_SCORE = 3  # dump base rates: top answers with at least this score
 
@@ -104,7 +111,7 @@ class Data:
 
 
 def _read_dumps() -> list[dict]:
-    from lima_curate.sources.se_dump import iter_rows
+    from lima_curate.sources.stackexchange.dump import iter_rows
     from lima_curate.text.html import clean_html
 
     out = []
@@ -164,54 +171,27 @@ def section_blocks(data: Data) -> None:
     print("not 'en' per block: detect_language on the whole response (code fences ignored)")
 
 
-def section_today(data: Data) -> None:
-    from lima_curate.calibrate import today
-    from lima_curate.calibrate.proposed import guess_prompt_kind
+def section_calibrate(data: Data) -> None:
     from lima_curate.calibrate.references import read_reference
     from lima_curate.calibrate.report import calibrate, format_report
-    from lima_curate.sources import se_rules
-    from lima_curate.text import wording
-    from lima_curate.text.html import prose_only
+    from lima_curate.calibrate.sources import SOURCES
+    from lima_curate.config import PipelineConfig, load_pipeline
 
-    head("Today's rules on the LIMA blocks (first failing rule names the drop; 'alone' = that rule by itself)")
+    head("The build's rules on the LIMA blocks (lima-curate calibrate; targets: SE <= 5% of 0-399, "
+         "wikiHow <= 5% of 600-799, WP <= 10% of 850-999)")
+    recipes = {"LIMA recipe (pipelines/lima.yaml)": load_pipeline(REPO / "pipelines" / "lima.yaml"),
+               "defaults (Stack Exchange english_only: true)": PipelineConfig()}
     for name in MINED:
         start, stop = BLOCKS[name]
-        report = calibrate(read_reference(LIMA_TRAIN, slice(start, stop)), today.SOURCES[name]())
-        print(format_report(report))
-        hits = report.hits
-        print(f"  sum of 'alone' counts: {sum(hits.values())}; items dropped: {report.items - report.kept}")
-
-    head("Stack Exchange block: today's first_person and refers_to_other_answers, hit by hit")
-    fp_words: collections.Counter = collections.Counter()
-    refs: collections.Counter = collections.Counter()
-    paper_i_my = []
-    for i, item in data.block("stackexchange"):
-        measured = se_rules.measure_answer(item["output"])
-        if measured["first_person"]:
-            fp_words[measured["first_person"]] += 1
-        if measured["refers_to"]:
-            refs[measured["refers_to"].lower()] += 1
-        if wording.first_person(prose_only(item["output"])):
-            paper_i_my.append(i)
-    print(f"first_person hits: {sum(fp_words.values())} by first word {dict(fp_words)}")
-    print(f"refers_to_other_answers hits: {sum(refs.values())}; 'this question'/'your question': "
-          f"{refs['this question'] + refs['your question']}; all {dict(refs)}")
+        items = read_reference(LIMA_TRAIN, slice(start, stop))
+        for label, config in recipes.items():
+            report = calibrate(items, SOURCES[name](config))
+            dropped = report.items - report.kept
+            print(f"{name} [{label}]: dropped {pct(dropped, report.items)}; not English {report.not_english_items} "
+                  f"{report.languages}; {json.dumps({k: v for k, v in report.as_json()['dropped'].items() if v})}")
+            if label.startswith("LIMA"):
+                print(format_report(report))
     _first_person_false_hits(data)
-    print(f"paper test (words 'I', 'my' as pronouns; lima_curate.text.wording.first_person): {len(paper_i_my)} items {paper_i_my}")
-
-    head("Title must read as a question (today's question_not_self_contained, part b)")
-    titles = [(i, item["instruction"]) for i, item in data.block("stackexchange") if guess_prompt_kind(item["instruction"]) == "title"]
-    failing = [(i, t) for i, t in titles if not se_rules.title_is_question(t)]
-    pointing = [(i, t) for i, t in titles if se_rules.TITLE_POINTS_AT_BODY.search(t)]
-    print(f"LIMA SE prompts that look like titles (one line, <= 150 chars): {len(titles)} of 400")
-    print(f"  not a question: {pct(len(failing), len(titles))}; 'points at the body': {pct(len(pointing), len(titles))}")
-    for i, title in failing + pointing:
-        print(f"    {i}: {title!r}")
-    for floor in (0, 3, 10):
-        pool = [q for q in data.dump if q["answer_score"] >= floor]
-        fail = sum(not se_rules.title_is_question(q["title"]) for q in pool)
-        point = sum(bool(se_rules.TITLE_POINTS_AT_BODY.search(q["title"])) for q in pool)
-        print(f"  dump titles, top answer score >= {floor:2d}: not a question {pct(fail, len(pool))}, points at body {pct(point, len(pool))}")
 
 
 def _first_person_false_hits(data: Data) -> None:
@@ -303,7 +283,7 @@ def section_lengths(data: Data) -> None:
 
 def _dataset_stories() -> list[int]:
     """Lengths of the WritingPrompts CSV stories as the extractor cleans them, eligible by tag."""
-    from lima_curate.sources import writingprompts as wp
+    from lima_curate.sources.reddit import writingprompts as wp
     from lima_curate.text.scrub import scrub
 
     out = []
@@ -410,99 +390,71 @@ def _prompt_side(data: Data) -> None:
               f"dump bodies {pct(dump, len(pool))}; real build prompts {len(build)} {[(r, h[0].phrase) for r, h in build[:3]]}")
 
 
-def section_proposed(data: Data) -> None:
-    from lima_curate.calibrate import proposed, today
-    from lima_curate.calibrate.references import read_reference
-    from lima_curate.calibrate.report import calibrate, format_report
-
-    head("Proposed rules on the LIMA blocks (targets: SE <= 5% of 0-399, wikiHow <= 5% of 600-799, WP <= 10% of 850-999)")
-    variants = {
-        "stackexchange": [
-            ("default (english_only off)", proposed.StackExchangeSettings()),
-            ("english_only on", proposed.StackExchangeSettings(english_only=True)),
-            ("wide references", proposed.StackExchangeSettings(reference_kinds=proposed.SE_REFERENCE_KINDS_WIDE)),
-            ("+ me/myself/mine", proposed.StackExchangeSettings(first_person_me_mine=True)),
-            ("+ entity residue", proposed.StackExchangeSettings(entity_residue=True)),
-        ],
-        "wikihow": [("default", proposed.WikiHowSettings()), ("min 1200", proposed.WikiHowSettings(min_response_chars=1200))],
-        "writingprompts": [("default", proposed.WritingPromptsSettings())],
-    }
-    makers = {"stackexchange": proposed.stackexchange_source, "wikihow": proposed.wikihow_source,
-              "writingprompts": proposed.writingprompts_source}
-    for name in MINED:
-        start, stop = BLOCKS[name]
-        items = read_reference(LIMA_TRAIN, slice(start, stop))
-        for label, settings in variants[name]:
-            report = calibrate(items, makers[name](settings))
-            dropped = report.items - report.kept
-            print(f"{name} [{label}]: dropped {pct(dropped, report.items)}  {json.dumps(report.as_json()['dropped'])}")
-            if label.startswith("default"):
-                print(format_report(report))
-    _proposed_on_dumps(data)
-    _proposed_on_writingprompts(data)
-
-
-def _proposed_on_dumps(data: Data) -> None:
-    """Today's and the proposed Stack Exchange answer rules on the real dumps' candidates."""
-    from lima_curate.calibrate import proposed
-    from lima_curate.calibrate.today import from_example_rule
-    from lima_curate.config import StackExchangeConfig
-    from lima_curate.sources import se_rules
+def under_strict(prompt: str, response: str, source: str) -> list[str]:
+    """The under-strict patterns of issue 10 a pair carries, by the measurements' own functions:
+    for Stack Exchange thread talk, removed images, bare links and a thread-talking prompt;
+    for WritingPrompts author notes, HTML entities and bare links (a story may mention
+    upvotes: fiction is not thread talk)."""
+    from lima_curate.sources.stackexchange.measure import thread_phrases
+    from lima_curate.text import leftovers, story_notes, wording
     from lima_curate.text.html import prose_only
-    from lima_curate.text.lang import detect_language
 
-    head("Stack Exchange dumps, questions whose top answer scores >= 10: today's vs proposed rules")
-    config = StackExchangeConfig()
-    today_checks = (*se_rules.answer_rules(config), *se_rules.language_rules())
-    pool = [q for q in data.dump if q["answer_score"] >= config.min_answer_score]
-    rules = proposed.stackexchange_rules(proposed.StackExchangeSettings(english_only=True))
-    today_drops, new_drops = collections.Counter(), collections.Counter()
-    kept_new = []
-    wrapped = [from_example_rule(rule) for rule in today_checks]
-    for q in pool:
-        measured = {**se_rules.measure_answer(q["answer_text"]), "language": detect_language(prose_only(q["answer_text"])[:400])}
-        failed = next((rule.name for rule in wrapped if rule(measured) is not None), None)
-        today_drops[failed or "kept"] += 1
-        kind = "body"  # the question body as the prompt: the proposed default for a question with a body
-        m = proposed.stackexchange_measurements(q["body"] or q["title"], q["answer_text"], answer_html=q["answer_html"], prompt_kind=kind)
-        failed = next((rule.name for rule in rules if rule(m) is not None), None)
-        new_drops[failed or "kept"] += 1
-        if failed is None:
-            kept_new.append(m)
-    print(f"{len(pool)} questions; today (answer + language rules, question test left out): {dict(today_drops)}")
-    print(f"proposed: {dict(new_drops)}")
-    under_strict = ("thread_talk", "removed_images", "bare_links", "prompt_thread_talk", "prompt_site_references")
-    left = sum(1 for m in kept_new if any(m[key] for key in under_strict))
-    print(f"proposed keeps {len(kept_new)}; kept items with thread talk, removed images, bare links, or a "
-          f"thread-talking prompt: {left}")
+    prose = prose_only(response)
+    if source == "stackexchange":
+        found = {"thread talk": wording.thread_talk(prose), "removed image": leftovers.removed_image_references(prose),
+                 "bare link": leftovers.bare_link_lines(response),
+                 "prompt talks to the thread": thread_phrases(prose_only(prompt))}
+    else:
+        found = {"author note": story_notes.author_notes(response), "HTML entity": leftovers.entity_residue(response),
+                 "bare link": leftovers.bare_link_lines(response)}
+    return [name for name, hits in found.items() if hits]
 
 
-def _proposed_on_writingprompts(data: Data) -> None:
-    """The proposed WritingPrompts rules on the real CSV rows (as the extractor cleans them)."""
-    from lima_curate.calibrate import proposed
-    from lima_curate.sources import writingprompts as wp
-    from lima_curate.text.scrub import scrub
+def section_real(data: Data) -> None:
+    """The extractors on the real inputs with the LIMA recipe."""
+    from lima_curate.config import load_pipeline
+    from lima_curate.rejects import Rejects
+    from lima_curate.sources.reddit.extract import extract as reddit_extract
+    from lima_curate.sources.stackexchange.extract import extract as se_extract
 
-    head("WritingPrompts CSV (real build input): proposed rules")
-    rules = proposed.writingprompts_rules()
-    drops: collections.Counter = collections.Counter()
-    kept_lengths = []
-    for _, prompt, story in wp.iter_dataset_csv(WP_CSV):
-        tags, text = wp.split_tags(wp.detokenize(prompt))
-        if wp.tag_problem(tags) is not None or not text:
-            drops["prompt_tag_not_eligible/empty_prompt (today's)"] += 1
-            continue
-        cleaned, _ = wp.clean_story(scrub(wp.detokenize(story)))
-        m = proposed.writingprompts_measurements(scrub(text), cleaned)
-        failed = next((rule.name for rule in rules if rule(m) is not None), None)
-        drops[failed or "kept"] += 1
-        if failed is None:
-            kept_lengths.append(len(cleaned))
+    config = load_pipeline(REPO / "pipelines" / "lima.yaml")
+    head("Stack Exchange dumps through the extractor, LIMA recipe")
+    rejects = Rejects()
+    kept = list(se_extract(SE_ROOT, config.sources.stackexchange, rejects))
+    print(f"kept {len(kept)}; drops {rejects.reasons_for('extract')}")
+    carrying = [(e.id, under_strict(e.prompt, e.response, "stackexchange")) for e in kept]
+    print(f"kept items carrying an under-strict pattern: {[c for c in carrying if c[1]]}")
+    print(f"prompt kinds: {dict(collections.Counter(e.meta['prompt_kind'] for e in kept))}")
+
+    head("WritingPrompts CSV (the real build's story input) through the extractor, LIMA recipe")
+    rejects = Rejects()
+    stories = [e for e in reddit_extract(REALDATA / "reddit", config.sources.reddit, rejects)
+               if e.source == "writingprompts" and e.meta.get("dataset_file")]
     lima_mean = statistics.mean(len(item["output"]) for _, item in data.block("writingprompts"))
-    print(f"rows: {dict(drops)}")
-    print(f"kept {len(kept_lengths)} stories, mean {statistics.mean(kept_lengths):.0f} chars = "
-          f"{statistics.mean(kept_lengths) / lima_mean:.2f}x LIMA's {lima_mean:.0f} (target within +-30%); "
-          f"150 longest: {statistics.mean(sorted(kept_lengths)[-150:]) / lima_mean:.2f}x")
+    lengths = [len(e.response) for e in stories]
+    drops = {rule: n for rule, n in rejects.reasons_for("extract").items()}
+    print(f"kept {len(stories)} stories, mean {statistics.mean(lengths):.0f} chars = "
+          f"{statistics.mean(lengths) / lima_mean:.2f}x LIMA's {lima_mean:.0f}; drops {drops}")
+    carrying = [(e.id, under_strict(e.prompt, e.response, "writingprompts")) for e in stories]
+    print(f"kept stories carrying an under-strict pattern: {[c for c in carrying if c[1]]}")
+
+
+def section_build(data: Data) -> None:
+    head(f"Targets on the real build {data.build} (train.jsonl)")
+    train = data.build_rows("train")
+    if not train:
+        print("no train.jsonl there: build one (see the module docstring)")
+        return
+    lima_mean = statistics.mean(len(item["output"]) for _, item in data.block("writingprompts"))
+    for source in ("stackexchange", "writingprompts"):
+        rows = [r for r in train if r["source"] == source]
+        carrying = [(r["id"], under_strict(r["messages"][0]["content"], r["messages"][-1]["content"], source))
+                    for r in rows]
+        carrying = [c for c in carrying if c[1]]
+        print(f"{source}: {len(rows)} items; carrying an under-strict pattern: {len(carrying)} {carrying[:5]}")
+        if source == "writingprompts" and rows:
+            mean = statistics.mean(len(r["messages"][-1]["content"]) for r in rows)
+            print(f"  mean story {mean:.0f} chars = {mean / lima_mean:.2f}x LIMA's {lima_mean:.0f} (target 0.70-1.30)")
 
 
 def section_decontam(data: Data) -> None:
@@ -537,7 +489,7 @@ def section_decontam(data: Data) -> None:
     for label, prompts in today.items():
         _, best = best_matches(embed(prompts), test_vectors)
         caught[label] = [normalise_text(p) in exact or bool(best[i] >= 0.9) for i, p in enumerate(prompts)]
-    # proposed: the question's parts (title, body, both) each compared; exact, cosine, 8-gram
+    # the question's parts (title, body, both) each compared; exact, cosine, 8-gram
     parts, owners = [], []
     for row, (_, _, title, body) in enumerate(plants):
         for part in prompt_parts(f"{title}\n\n{body}", title=title, body=body):
@@ -549,11 +501,11 @@ def section_decontam(data: Data) -> None:
         by_owner[owner].append(part)
     exact_parts = [any(normalise_text(p) in exact for p in by_owner[i]) for i in range(len(plants))]
     ngram_parts = [any(index.best(p) is not None for p in by_owner[i]) for i in range(len(plants))]
-    caught["proposed: exact on parts"] = exact_parts
-    caught["proposed: cosine on parts >= 0.9"] = [exact_parts[i] or bool(part_best[i] >= 0.9) for i in range(len(plants))]
-    caught["proposed: 8-gram on parts"] = [exact_parts[i] or ngram_parts[i] for i in range(len(plants))]
-    caught["proposed: cosine or 8-gram on parts"] = [
-        caught["proposed: cosine on parts >= 0.9"][i] or caught["proposed: 8-gram on parts"][i] for i in range(len(plants))]
+    caught["exact on parts"] = exact_parts
+    caught["cosine on parts >= 0.9"] = [exact_parts[i] or bool(part_best[i] >= 0.9) for i in range(len(plants))]
+    caught["8-gram on parts"] = [exact_parts[i] or ngram_parts[i] for i in range(len(plants))]
+    caught["cosine or 8-gram on parts"] = [
+        caught["cosine on parts >= 0.9"][i] or caught["8-gram on parts"][i] for i in range(len(plants))]
     print(f"{len(plants)} plants of {len(tests)} test prompts; embedding took {time.perf_counter() - started:.0f} s (CPU)")
     placements = ("title", "body", "title + body", "body + greeting", "body, 1 word changed")
     print(f"{'caught by':40s} " + "  ".join(f"{p:16s}" for p in placements))
@@ -563,7 +515,7 @@ def section_decontam(data: Data) -> None:
             rows = [i for i, plant in enumerate(plants) if plant[1] == placement]
             cells.append(f"{sum(flags[i] for i in rows):4d}/{len(rows):<4d}        ")
         print(f"{label:40s} " + "  ".join(cells))
-    missed = [i for i, flag in enumerate(caught["proposed: cosine or 8-gram on parts"]) if not flag]
+    missed = [i for i, flag in enumerate(caught["cosine or 8-gram on parts"]) if not flag]
     lengths = collections.Counter(
         "< 8 words" if len(tests[plants[i][0]].split()) < 8 else "8-15 words" if len(tests[plants[i][0]].split()) < 16
         else ">= 16 words" for i in missed)
@@ -660,7 +612,7 @@ def _false_positives(data: Data, embed: Callable, test_vectors: Any, index: Any)
 
 
 def section_timing(data: Data) -> None:
-    from lima_curate.sources import se_rules
+    from lima_curate.sources.stackexchange.measure import ANSWER_KEYS, Candidate
     from lima_curate.text import leftovers, wording
     from lima_curate.text.html import clean_html, prose_only
     from lima_curate.text.lang import detect_language, is_plainly_english
@@ -681,9 +633,14 @@ def section_timing(data: Data) -> None:
             best = min(best, time.perf_counter() - start)
         return best / len(items) * 1000
 
-    today_name = "today: se_rules.measure_answer (length, first person, references)"
+    def every_answer_measurement(text: str) -> None:
+        candidate = Candidate({"answer_text": text})
+        for key in ANSWER_KEYS:
+            candidate.get(key)
+
+    today_name = "every answer measurement of the table (text in, language included)"
     on_text = [("clean_html (HTML in)", clean_html, answers), ("prose_only", prose_only, texts),
-               (today_name, se_rules.measure_answer, texts)]
+               (today_name, every_answer_measurement, texts)]
     columns = [(f"wording.{f.__name__}", f, proses) for f in (
         wording.first_person, wording.first_person_extended, wording.site_references, wording.question_references,
         wording.thread_talk)]
@@ -698,7 +655,7 @@ def section_timing(data: Data) -> None:
         costs[name] = per_item(run, items)
         print(f"{name:66s} {costs[name]:7.3f} ms each ({len(items)} items)")
     new_columns = sum(costs[name] for name, _, _ in columns) + costs["prose_only"]
-    print(f"all new wording/leftover columns: {new_columns:.3f} ms per answer (today's staged measure: {costs[today_name]:.3f} ms)")
+    print(f"all wording/leftover columns: {new_columns:.3f} ms per answer (all answer measurements: {costs[today_name]:.3f} ms)")
     print(f"fast path taken by {pct(len(samples) - len(slow), len(samples))} samples")
     language_each = costs["lang.detect_language (400-char sample, fast path first)"]
     for label, count in (("25.5k questions whose top answer scores >= 10", 25_500),
@@ -708,88 +665,12 @@ def section_timing(data: Data) -> None:
               f"language {count * language_each / 1000:5.1f} s (one core)")
 
 
-def section_table(data: Data) -> None:
-    """A synthetic Stack Exchange measurements table the size of the 1 GiB benchmark: what a
-    rerun with a changed threshold costs when it reads the table instead of the dump."""
-    import os
-    import random
-    import tempfile
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    from lima_curate.records import dumps
-
-    head("Measurements table: a rerun from Parquet (260k questions, 25.5k with text columns)")
-    rows, measured = 260_000, 25_500
-    rng = random.Random(0)
-    floor = rows - measured  # the last rows clear the measuring floor
-    hits = lambda share, words: [words if i >= floor and rng.random() < share else [] for i in range(rows)]  # noqa: E731
-    nullable = lambda values: [v if i >= floor else None for i, v in enumerate(values)]  # noqa: E731
-    reference = pa.list_(pa.struct([("kind", pa.string()), ("phrase", pa.string())]))
-    table = pa.table({
-        "question_id": pa.array(range(rows), pa.int64()),
-        "question_score": pa.array([rng.randint(-5, 100) for _ in range(rows)], pa.int32()),
-        "answer_id": pa.array(range(rows, 2 * rows), pa.int64()),
-        "answer_score": pa.array([rng.randint(-3, 9) if i < floor else rng.randint(10, 300) for i in range(rows)], pa.int32()),
-        "accepted": pa.array([rng.random() < 0.5 for _ in range(rows)]),
-        "answer_rank_gap": pa.array([rng.randint(0, 50) for _ in range(rows)], pa.int32()),
-        "answer_html_chars": pa.array([rng.randint(100, 9000) for _ in range(rows)], pa.int32()),
-        "answer_chars": pa.array(nullable([rng.randint(80, 8000) for _ in range(rows)]), pa.int32()),
-        "first_person": pa.array(nullable(hits(0.45, ["I", "my"])), pa.list_(pa.string())),
-        "first_person_extended": pa.array(nullable(hits(0.07, ["me"])), pa.list_(pa.string())),
-        "site_references": pa.array(nullable(hits(0.07, [{"kind": "mention", "phrase": "@bob"}])), reference),
-        "thread_talk": pa.array(nullable(hits(0.005, ["downvoter"])), pa.list_(pa.string())),
-        "removed_images": pa.array(nullable(hits(0.01, ["the image below"])), pa.list_(pa.string())),
-        "bare_links": pa.array(nullable(hits(0.033, ["http://x.y/"])), pa.list_(pa.string())),
-        "prompt_thread_talk": pa.array(nullable(hits(0.005, ["follow-up question"])), pa.list_(pa.string())),
-        "language": pa.array(nullable([rng.choice(["en"] * 9 + ["pt"]) for _ in range(rows)]), pa.string()),
-    })
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "stackexchange.parquet")
-        started = time.perf_counter()
-        pq.write_table(table, path, compression="zstd")
-        written = time.perf_counter() - started
-        timings = {}
-        started = time.perf_counter()
-        loaded = pq.read_table(path)
-        timings["read the table"] = time.perf_counter() - started
-        started = time.perf_counter()
-        html = loaded["answer_html_chars"]
-        numeric = pc.and_(pc.greater_equal(loaded["answer_score"], 10),
-                          pc.and_(pc.greater_equal(html, 1200), pc.less_equal(html, 4096)))
-        survivors = loaded.filter(numeric)
-        timings["numeric rules, vectorised (score, HTML window)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        survivor_rows = survivors.to_pylist()
-        timings[f"materialise the {survivors.num_rows} survivors"] = time.perf_counter() - started
-        started = time.perf_counter()
-        kept = [r for r in survivor_rows if not (r["first_person"] or r["thread_talk"] or r["removed_images"]
-                or r["bare_links"] or r["prompt_thread_talk"] or r["site_references"])]
-        timings["per-row rules on the hit lists"] = time.perf_counter() - started
-        started = time.perf_counter()
-        drops = loaded.filter(pc.invert(numeric)).select(["question_id", "answer_id", "answer_score", "answer_html_chars"])
-        pq.write_table(drops, os.path.join(folder, "rejected.parquet"))
-        timings[f"write the {drops.num_rows} numeric drops as Parquet"] = time.perf_counter() - started
-        started = time.perf_counter()
-        with open(os.path.join(folder, "rejected.jsonl"), "w", encoding="utf-8") as handle:
-            for record in drops.slice(0, 50_000).to_pylist():
-                handle.write(dumps({"record": record, "rule": "answer_score_below_min", "stage": "extract"}) + "\n")
-        jsonl = (time.perf_counter() - started) * drops.num_rows / 50_000
-        print(f"table: {rows} rows, {os.path.getsize(path) / 2**20:.1f} MiB zstd, written in {written:.2f} s; kept {len(kept)}")
-        for name, seconds in timings.items():
-            print(f"  {name:52s} {seconds:6.3f} s")
-        print(f"  rerun total (without the JSONL rejects)                 {sum(timings.values()):6.3f} s")
-        print(f"  the same drops as JSON lines, one dumps() each (est.)    {jsonl:6.3f} s")
-
-
 # ---------------------------------------------------------------- main
 
 RUNNERS = {
-    "blocks": section_blocks, "today": section_today, "matched": section_matched, "lengths": section_lengths,
-    "wording": section_wording, "proposed": section_proposed, "decontam": section_decontam, "timing": section_timing,
-    "table": section_table,
+    "blocks": section_blocks, "calibrate": section_calibrate, "matched": section_matched, "lengths": section_lengths,
+    "wording": section_wording, "real": section_real, "build": section_build, "decontam": section_decontam,
+    "timing": section_timing,
 }
 
 
