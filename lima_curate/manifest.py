@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from lima_curate import __version__
+from lima_curate import __version__, progress
 from lima_curate.atomic import write_text
 from lima_curate.config import PipelineConfig, config_hash, portable_config
 from lima_curate.licence import TERMS_SHORT, summarize, terms_notices
@@ -36,6 +36,7 @@ def sha256_file(path: Path) -> str:
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            progress.advance(len(chunk))  # the open task, e.g. hashing a build's inputs
     return digest.hexdigest()
 
 
@@ -53,14 +54,11 @@ def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str]
     ``roots`` are ``(label, folder)`` pairs (``raw/stackexchange``, ``authored``); each file
     is named ``label/<path inside folder>``; evaluation files as ``eval/<name>``.
     """
-    rows = []
-    for label, root in roots:
-        rows += [_file_row(path, f"{label}/{path.relative_to(root).as_posix()}") for path in _files_under(root)]
-    for eval_file in eval_files:
-        path = Path(eval_file)
-        if path.is_file():
-            rows.append(_file_row(path, f"eval/{path.name}"))
-    return rows
+    named = [(path, f"{label}/{path.relative_to(root).as_posix()}") for label, root in roots
+             for path in _files_under(root)]
+    named += [(Path(e), f"eval/{Path(e).name}") for e in eval_files if Path(e).is_file()]
+    with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B"):
+        return [_file_row(path, label) for path, label in named]
 
 
 def describe_outputs(folder: Path, paths: Iterable[Path]) -> list[dict[str, Any]]:

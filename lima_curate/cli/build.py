@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import shlex
 import sys
-import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -27,13 +25,19 @@ def build(
     commercial: bool = typer.Option(
         False, "--commercial", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the final line."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also details per site and file, each step's time, and library warnings."
+    ),
 ) -> None:
     """Build a LIMA-style set: extract, filter, dedup, select, split and export."""
+    from lima_curate.cli import output
     from lima_curate.config import load_pipeline
     from lima_curate.pipeline import build as run_build
-    from lima_curate.summary import print_summary
+    from lima_curate.summary import final_line, print_summary
 
+    if quiet and verbose:
+        raise fail("--quiet and --verbose do not go together")
     pipeline = default_pipeline(pipeline)
     overrides: dict[str, object] = {"seed": seed}
     if commercial:
@@ -41,19 +45,17 @@ def build(
     config = load_pipeline(pipeline, overrides)
     if raw is not None and not raw.is_dir():
         raise fail(f"{raw}: --raw is not a folder")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    warnings.simplefilter("default")
-
-    def progress(message: str) -> None:
-        if not quiet:
-            typer.echo(f"· {message}", err=True)
 
     command = shlex.join(["lima-curate", *sys.argv[1:]])
-    try:
-        result = run_build(config, raw=raw, out=out, pipeline_path=pipeline, command=command, progress=progress)
-    except OSError as error:
-        exit_ = disk_failure(error, out / config.name)
-        if exit_ is None:
-            raise
-        raise exit_ from None
-    print_summary(result, quiet=quiet)
+    verbosity = output.QUIET if quiet else output.VERBOSE if verbose else output.NORMAL
+    with output.session(verbosity) as channel:
+        try:
+            result = run_build(config, raw=raw, out=out, pipeline_path=pipeline, command=command)
+        except OSError as error:
+            exit_ = disk_failure(error, out / config.name)
+            if exit_ is None:
+                raise
+            raise exit_ from None
+        if not quiet:
+            print_summary(result)
+        typer.echo(final_line(result, channel.warnings, quiet=quiet))
