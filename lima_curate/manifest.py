@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from lima_curate import __version__, progress
 from lima_curate.atomic import write_text
@@ -31,12 +31,14 @@ _CHUNK = 1 << 20
 STAGE_ORDER = ("extract", "review", "licence", "dedup", "decontaminate", "select")
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, on_bytes: "Callable[[int], None] | None" = None) -> str:
+    """The file's SHA-256 in hex; ``on_bytes(n)`` after each piece read (progress)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
-            progress.advance(len(chunk))  # the open task, e.g. hashing a build's inputs
+            if on_bytes is not None:
+                on_bytes(len(chunk))
     return digest.hexdigest()
 
 
@@ -44,8 +46,8 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def _file_row(path: Path, label: str) -> dict[str, Any]:
-    return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+def _file_row(path: Path, label: str, on_bytes: "Callable[[int], None] | None" = None) -> dict[str, Any]:
+    return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path, on_bytes)}
 
 
 def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -57,8 +59,8 @@ def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str]
     named = [(path, f"{label}/{path.relative_to(root).as_posix()}") for label, root in roots
              for path in _files_under(root)]
     named += [(Path(e), f"eval/{Path(e).name}") for e in eval_files if Path(e).is_file()]
-    with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B"):
-        return [_file_row(path, label) for path, label in named]
+    with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B") as step:
+        return [_file_row(path, label, step.advance) for path, label in named]
 
 
 def describe_outputs(folder: Path, paths: Iterable[Path]) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ one of ten million.
 Where it goes is set once per process with :func:`configure` (``lima-curate`` does it):
 
 - ``"bar"``: a rich progress bar on the console given (standard error on a terminal); a
-  finished step stays as one line with its count and time;
+  finished step stays as one line with its count and time (a step's note, such as where
+  its cache is, is logged once above its bar);
 - ``"log"`` (the default): the step's first line, then one heartbeat line every
   ``heartbeat`` seconds while it runs, on the ``lima_curate.progress`` logger at INFO (a
   pipe, a log file, a notebook with logging on); the finished step with its time at DEBUG;
@@ -134,6 +135,8 @@ def task(label: str, *, total: "float | None" = None, unit: str = "", note: str 
         beat = threading.Thread(target=step._beat, name=f"progress: {label}", daemon=True)
         beat.start()
     elif _settings.mode == "bar":
+        if note:  # the bar shows the label only: say the note once, above it
+            LOGGER.info("%s", step.headline)
         _add_to_bar(step)
     _open.append(step)
     try:
@@ -178,14 +181,14 @@ def _add_to_bar(step: Task) -> None:
 
     class Amount(ProgressColumn):
         def render(self, shown: Any) -> Text:
-            return Text(amount(shown.completed, shown.total, shown.fields.get("unit", "")))
+            unit = shown.fields.get("unit", "")
+            return Text(amount(shown.completed, shown.total, unit) if unit else "")
 
     if _bar is None:
         _bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=24), Amount(),
                         TimeElapsedColumn(), console=_settings.console, transient=False)
         _bar.start()
-    description = step.label + (f" ({step.note})" if step.note else "")
-    step._bar_id = _bar.add_task(description, total=step.total, unit=step.unit)
+    step._bar_id = _bar.add_task(step.label, total=step.total, unit=step.unit)
 
 
 def _finish_on_bar(step: Task) -> None:
