@@ -206,12 +206,14 @@ def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter
 def _wait(future: Future, futures: Sequence[Future], read: Any, meter: _Meter) -> "_Report":
     """``future``'s report; meanwhile the bytes read by every unit are passed on to ``meter``."""
     while True:
+        try:
+            report = future.result(timeout=POLL_SECONDS)
+        except WaitTimeout:
+            report = None
         for number in range(len(futures)):
             meter.reach(number, read[number])
-        try:
-            return future.result(timeout=POLL_SECONDS)
-        except WaitTimeout:
-            continue
+        if report is not None:
+            return report
 
 
 _counters: Any = None  # in a worker: the shared bytes-read counters, one per unit

@@ -146,7 +146,7 @@ def task(label: str, *, total: "float | None" = None, unit: str = "", note: str 
         step._stop.set()
         if beat is not None:
             beat.join()
-            LOGGER.debug("%s: %s in %s", label, amount(step.completed, None, unit),
+            LOGGER.debug("%s: %s in %s", label, amount(step.completed, None, unit) if unit else "done",
                          duration(time.monotonic() - step.started))
         if step._bar_id is not None:
             _finish_on_bar(step)

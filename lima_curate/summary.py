@@ -8,67 +8,12 @@ source) are said once, while it runs, before these tables; the final line counts
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from lima_curate.manifest import funnel_rows, stage_rank
+from lima_curate.manifest import NOT_CHECKED, stage_rank, stage_rows
 
 if TYPE_CHECKING:
     from lima_curate.pipeline import BuildResult
-
-#: why items pass a stage without being checked by it (the stage's scope)
-NOT_CHECKED = {
-    "decontaminate": "decontaminate compares only train-bound items with the evaluation prompts; "
-                     "dev/test items are those prompts",
-    "select": "select fills the quotas with mined items; hand-written items go straight to their split",
-}
-
-
-@dataclass(frozen=True)
-class StageRow:
-    """One source at one stage: what came in, what went on, drops by rule, items not checked."""
-
-    source: str
-    stage: str
-    entered: int
-    passed: int
-    drops: tuple[tuple[str, int], ...]
-    not_checked: int
-
-
-def stage_rows(counts: "Mapping[str, Any] | None") -> list[StageRow]:
-    """The manifest's counts as a funnel per source, stages in build order.
-
-    A source enters its first stage with what that stage saw (kept + dropped), and every
-    later stage with what the one before passed on, so no count goes missing: at a stage
-    that counts what it keeps, items it neither kept nor dropped passed it unchecked
-    (``not_checked``: dev/test items at ``decontaminate``, hand-written ones at ``select``).
-    A stage that did nothing to a source (no row, and it counts no keeps, or nothing of the
-    source was left) is left out.
-    """
-    rows = funnel_rows(counts)
-    stages = sorted({stage for _, stage, _, _ in rows}, key=lambda s: (stage_rank(s), s))
-    counting = {stage for _, stage, rule, _ in rows if rule == "kept"}
-    per: dict[tuple[str, str], dict[str, int]] = {}
-    for source, stage, rule, count in rows:
-        per.setdefault((source, stage), {})[rule] = count
-    table: list[StageRow] = []
-    for source in sorted({source for source, _, _, _ in rows}):
-        passed: "int | None" = None
-        for stage in stages:
-            cell = per.get((source, stage))
-            if cell is None and (not passed or stage not in counting):
-                continue
-            cell = cell or {}
-            kept = cell.get("kept", 0)
-            drops = tuple(sorted(((r, n) for r, n in cell.items() if r != "kept"), key=lambda d: (-d[1], d[0])))
-            dropped = sum(n for _, n in drops)
-            entered = kept + dropped if passed is None else passed
-            unchecked = max(entered - kept - dropped, 0) if stage in counting else 0
-            passed = entered - dropped
-            table.append(StageRow(source, stage, entered, passed, drops, unchecked))
-    return table
-
 
 def _n(value: Any) -> str:
     if isinstance(value, float):

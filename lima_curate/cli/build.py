@@ -58,4 +58,4 @@ def build(
             raise exit_ from None
         if not quiet:
             print_summary(result)
-        typer.echo(final_line(result, channel.warnings, quiet=quiet))
+        typer.echo(output.wrap(final_line(result, channel.warnings, quiet=quiet), output.stdout_width()))

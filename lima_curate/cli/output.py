@@ -83,6 +83,13 @@ def wrap(text: str, width: int) -> str:
                                    break_on_hyphens=False) or line for line in text.splitlines() or [""])
 
 
+def stdout_width() -> int:
+    """The width of standard output: the terminal's, else 80 (or ``COLUMNS``)."""
+    from rich.console import Console
+
+    return Console(file=sys.stdout).width
+
+
 def stderr_console() -> Any:
     """A rich console on standard error (80 columns when it is not a terminal)."""
     from rich.console import Console
