@@ -77,9 +77,9 @@ class Channel(logging.Handler):
 
 
 def wrap(text: str, width: int) -> str:
-    """``text`` wrapped to ``width`` columns, continuation lines indented by two spaces
-    (a word longer than the line, such as a path, stays whole)."""
-    return "\n".join(textwrap.fill(line, width=max(width, 20), subsequent_indent="  ", break_long_words=False,
+    """``text`` wrapped to ``width`` columns, continuation lines indented by two spaces; a word
+    that fits on a line (a path, a name) is never split, a longer one is cut to fit."""
+    return "\n".join(textwrap.fill(line, width=max(width, 20), subsequent_indent="  ", break_long_words=True,
                                    break_on_hyphens=False) or line for line in text.splitlines() or [""])
 
 

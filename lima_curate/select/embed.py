@@ -239,7 +239,7 @@ def embed_texts(
     if cache is not None:
         found, table = cache.lookup(unique, check=unit_length)
     missing = np.flatnonzero(~found)
-    where = f"{len(unique) - len(missing):,} of {len(unique):,} in the cache {cache.folder.parent}" \
+    where = f"{len(unique) - len(missing):,} of {len(unique):,} in the cache {_shown(cache.folder.parent)}" \
         if cache is not None else "no cache"
     with progress.task("embedding", total=len(missing), unit="texts", note=where) as step:
         for start in range(0, len(missing), SHARD_TEXTS):
@@ -253,6 +253,14 @@ def embed_texts(
     assert table is not None
     slot = {digest: number for number, digest in enumerate(unique)}
     return table[[slot[digest] for digest in digests]]
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` relative to the working folder when it is inside it (shorter to read), else as is."""
+    try:
+        return str(Path(folder).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
 
 
 def encode_in_batches(texts: Sequence[str], embedder: Any, batch_size: int, step: "progress.Task") -> np.ndarray:
