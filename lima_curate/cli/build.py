@@ -15,19 +15,21 @@ from lima_curate.cli.common import default_pipeline, disk_failure, fail, user_er
 @user_errors
 def build(
     pipeline: Optional[Path] = typer.Argument(
-        None, help="Pipeline file (default: pipelines/sample.yaml, the embedded sample in raw/)."
+        None, metavar="PIPELINE", help="Pipeline file (default: pipelines/sample.yaml, the embedded sample in raw/)."
     ),
     raw: Optional[Path] = typer.Option(
-        None, "--raw", help="Folder laid out like shared/realdata (stackexchange/, wikihow/, reddit/, ...)."
+        None, "--raw", metavar="DIR", help="Folder laid out like shared/realdata (stackexchange/, wikihow/, reddit/, ...)."
     ),
-    out: Path = typer.Option(Path("output"), "--out", help="Outputs go to OUT/<name>/."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Override the pipeline's seed."),
+    out: Path = typer.Option(Path("output"), "--out", metavar="DIR",
+                             help="Outputs go to OUT/<name>/, the embedding cache to OUT/.cache/embeddings/."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Override the pipeline's seed."),
     commercial: bool = typer.Option(
-        False, "--commercial", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
+        False, "--commercial", metavar="", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors and the final line."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Only errors and the final line."),
     verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Also details per site and file, each step's time, and library warnings."
+        False, "--verbose", "-v", metavar="",
+        help="Also details per site and file, each step's time, and library warnings.",
     ),
 ) -> None:
     """Build a LIMA-style set: extract, filter, dedup, select, split and export."""
