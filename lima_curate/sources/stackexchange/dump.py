@@ -200,7 +200,8 @@ def _progress(path: "Path | ArchiveMember", label: str):
 class _PostsMeter:
     def __init__(self, path: "Path | ArchiveMember") -> None:
         member = isinstance(path, ArchiveMember)
-        self.scale = 0.0 if path.name != POSTS else (
+        name = path.name if member else Path(path).name
+        self.scale = 0.0 if name != POSTS else (
             path.archive.path.stat().st_size / max(path.size, 1) if member else 1.0)
 
     def update(self, n: int) -> None:
