@@ -135,8 +135,8 @@ def task(label: str, *, total: "float | None" = None, unit: str = "", note: str 
         beat = threading.Thread(target=step._beat, name=f"progress: {label}", daemon=True)
         beat.start()
     elif _settings.mode == "bar":
-        if note:  # the bar shows the label only: say the note once, above it
-            LOGGER.info("%s", step.headline)
+        if note:  # the bar shows the label and the amount: say the note once, above it
+            LOGGER.info("%s: %s", label, note)
         _add_to_bar(step)
     _open.append(step)
     try:

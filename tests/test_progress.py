@@ -65,7 +65,7 @@ def test_a_terminal_gets_a_bar_that_stays_as_a_line_with_count_and_time(mode, ca
             pass
     shown = screen.getvalue()
     assert "embedding" in shown and "3/3 texts" in shown and "writing outputs" in shown
-    assert progress_lines(caplog) == ["embedding 3 texts (cache here)"]  # the note, said once above the bar
+    assert progress_lines(caplog) == ["embedding: cache here"]  # the note, said once above the bar
 
 
 def test_off_says_nothing(mode, caplog):
