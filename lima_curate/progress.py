@@ -114,11 +114,6 @@ class Task:
         if self._bar_id is not None and _bar is not None:
             _bar.update(self._bar_id, completed=self.completed)
 
-    def set_total(self, total: "float | None") -> None:
-        self.total = total
-        if self._bar_id is not None and _bar is not None:
-            _bar.update(self._bar_id, total=total)
-
     def _beat(self) -> None:
         while not self._stop.wait(_settings.heartbeat):
             if _open and _open[-1] is self:
