@@ -25,7 +25,8 @@ def test_a_log_gets_the_first_line_then_a_heartbeat_while_the_step_runs(mode, ca
     with caplog.at_level(logging.DEBUG, logger=progress.LOGGER.name):
         with progress.task("embedding", total=10, unit="texts", note="0 of 10 in the cache") as step:
             step.advance(4)
-            time.sleep(0.3)
+            wait_for_beats(caplog, "embedding: ")
+            time.sleep(0.15)
     lines = progress_lines(caplog)
     assert lines[0] == "embedding 10 texts (0 of 10 in the cache)"
     beats = lines[1:]
@@ -42,14 +43,24 @@ def test_a_short_step_has_no_heartbeat_and_no_size_threshold(mode, caplog):
     assert progress_lines(caplog) == ["dedup 3 items"]  # a step of three items shows like a big one
 
 
+def wait_for_beats(caplog, prefix, seconds=5.0):
+    """Wait (on a busy machine the heartbeat thread may be late) until a heartbeat line came."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not any(line.startswith(prefix) for line in progress_lines(caplog)):
+        time.sleep(0.02)
+
+
 def test_only_the_innermost_step_beats(mode, caplog):
     mode("log", heartbeat=0.05)
     with caplog.at_level(logging.INFO, logger=progress.LOGGER.name):
         with progress.task("writing outputs"):
             with progress.task("hashing inputs", total=2048, unit="B"):
                 progress.advance(1024)  # the innermost open task
-                time.sleep(0.2)
-    beats = progress_lines(caplog)[2:]
+                wait_for_beats(caplog, "hashing inputs: ")
+                time.sleep(0.15)
+    lines = progress_lines(caplog)
+    assert lines[:2] == ["writing outputs", "hashing inputs 2.0 KiB"]
+    beats = lines[2:]
     assert beats and all(beat.startswith("hashing inputs: 1.0/2.0 KiB (50%)") for beat in beats)
 
 
