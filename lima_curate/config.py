@@ -247,8 +247,9 @@ class EmbeddingConfig:
                          "default")
     batch_size: Int = setting("Texts per forward pass.", 64, ge=1)
     device: Literal["auto", "cpu", "cuda"] = setting("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto")
-    cache_dir: Str = setting("Embedding cache folder (by content hash and model); '' disables it.",
-                             "output/.cache/embeddings")
+    cache_dir: "Str | None" = setting(
+        "Embedding cache folder (by content hash and model). Unset: <out>/.cache/embeddings beside "
+        "the build's outputs (no cache when embedding outside a build); '' disables it.", None)
 
 
 Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(_frozen_mapping)]

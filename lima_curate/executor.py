@@ -14,6 +14,10 @@ guard). Each writes its results to a temporary file that the parent reads back i
 order; log records made in a worker are logged again in the parent, and an
 :class:`~lima_curate.errors.InputError` raised there is raised again here.
 
+Progress: with ``on_bytes``, :meth:`Executor.run` reports the input bytes read as units
+report them (:func:`lima_curate.progress.read_bytes`, through a shared counter from a
+worker), each unit counted up to its ``size`` and in full when it is done.
+
 Spare processes become **helpers**: a unit that can use them (``helpers`` > 0) is called
 with ``helpers=`` a :class:`Helpers` pool (or None) to hand side tasks to while it keeps
 working; Stack Exchange measures answers there while its scan reads Posts.xml. With ``P``
@@ -32,14 +36,19 @@ import shutil
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as WaitTimeout
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from lima_curate import progress
 from lima_curate.errors import InputError
 
 PARALLEL_MIN_BYTES = 32 * 2**20  # smaller inputs are read in one process
 IN_FLIGHT_PER_HELPER = 64  # tasks queued per helper before the unit waits for results
 RESULTS_PER_CHUNK = 1024  # results pickled together in a worker's results file
+POLL_SECONDS = 0.5  # how often the parent reads the workers' byte counters while it waits
+
+BytesReport = Callable[[float], None]
 
 
 def _spawn() -> Any:
@@ -101,17 +110,60 @@ class Executor:
         self.workers = workers
         self.min_parallel_bytes = PARALLEL_MIN_BYTES if min_parallel_bytes is None else min_parallel_bytes
 
-    def run(self, units: Sequence[Unit]) -> Iterator[Iterator[Any]]:
+    def run(self, units: Sequence[Unit], *, on_bytes: "BytesReport | None" = None) -> Iterator[Iterator[Any]]:
         """One iterator per unit, in the order given, over that unit's results. Read each
-        before asking for the next; close the outer iterator if it is not read to the end."""
+        before asking for the next; close the outer iterator if it is not read to the end.
+        ``on_bytes(n)``: ``n`` more input bytes were read (see the module docstring)."""
         processes = self.workers or os.cpu_count() or 1
         if sum(unit.size for unit in units) < self.min_parallel_bytes:
             processes = 1
         parallel = max(1, min(processes, len(units)))
         spare = processes // parallel - 1
+        meter = _Meter([unit.size for unit in units], on_bytes)
         if parallel == 1:
-            return (_run_here(unit, min(spare, unit.helpers)) for unit in units)
-        return _run_in_pool(units, parallel, spare)
+            return (_run_metered(unit, min(spare, unit.helpers), meter, n) for n, unit in enumerate(units))
+        return _run_in_pool(units, parallel, spare, meter)
+
+
+class _Meter:
+    """Input bytes read per unit, each capped at the unit's size, reported as they grow."""
+
+    def __init__(self, sizes: Sequence[int], report: "BytesReport | None") -> None:
+        self.sizes, self.report = list(sizes), report
+        self.counted = [0.0] * len(sizes)
+
+    def reach(self, unit: int, read: float) -> None:
+        """Unit ``unit`` has read ``read`` bytes in all."""
+        read = min(read, self.sizes[unit])
+        if read > self.counted[unit]:
+            step, self.counted[unit] = read - self.counted[unit], read
+            if self.report is not None:
+                self.report(step)
+
+    def done(self, unit: int) -> None:
+        self.reach(unit, self.sizes[unit])
+
+
+def _run_metered(unit: Unit, helpers: int, meter: _Meter, number: int) -> Iterator[Any]:
+    """:func:`_run_here`, counting the bytes the unit reports while it computes each result."""
+    read = 0.0
+
+    def sink(n: float) -> None:
+        nonlocal read
+        read += n
+        meter.reach(number, read)
+
+    results = iter(_run_here(unit, helpers))
+    while True:
+        previous = progress.set_byte_sink(sink)
+        try:
+            result = next(results)
+        except StopIteration:
+            break
+        finally:
+            progress.set_byte_sink(previous)
+        yield result
+    meter.done(number)
 
 
 def _run_here(unit: Unit, helpers: int) -> Iterator[Any]:
@@ -125,25 +177,51 @@ def _run_here(unit: Unit, helpers: int) -> Iterator[Any]:
             yield from unit.work(helpers=pool)
 
 
-def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int) -> Iterator[Iterator[Any]]:
+def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter) -> Iterator[Iterator[Any]]:
     folder = tempfile.mkdtemp(prefix="lima-units-")
-    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=_spawn())
+    context = _spawn()
+    read = context.Array("d", len(units), lock=False)  # bytes each unit has read, written by its worker
+    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=context, initializer=_share_counters,
+                               initargs=(read,))
     level = logging.getLogger().getEffectiveLevel()
     try:
         futures = [
-            pool.submit(_run_in_worker, unit, min(spare, unit.helpers), os.path.join(folder, f"{n:05d}.pickle"), level)
+            pool.submit(_run_in_worker, unit, min(spare, unit.helpers), os.path.join(folder, f"{n:05d}.pickle"),
+                        level, n)
             for n, unit in enumerate(units)
         ]
-        for future in futures:
-            report: _Report = future.result()
+        for number, future in enumerate(futures):
+            report: _Report = _wait(future, futures, read, meter)
             for name, record_level, message in report.logs:
                 logging.getLogger(name).log(record_level, "%s", message)
             if report.error is not None:
                 raise InputError(*report.error)
+            meter.done(number)
             yield _read_results(report.path)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait(future: Future, futures: Sequence[Future], read: Any, meter: _Meter) -> "_Report":
+    """``future``'s report; meanwhile the bytes read by every unit are passed on to ``meter``."""
+    while True:
+        try:
+            report = future.result(timeout=POLL_SECONDS)
+        except WaitTimeout:
+            report = None
+        for number in range(len(futures)):
+            meter.reach(number, read[number])
+        if report is not None:
+            return report
+
+
+_counters: Any = None  # in a worker: the shared bytes-read counters, one per unit
+
+
+def _share_counters(counters: Any) -> None:
+    global _counters
+    _counters = counters
 
 
 @dataclass(frozen=True)
@@ -162,12 +240,22 @@ class _LogRecords(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _run_in_worker(unit: Unit, helpers: int, path: str, level: int) -> _Report:
-    """In a worker process: run the unit, pickling its results to ``path`` in chunks."""
+def _run_in_worker(unit: Unit, helpers: int, path: str, level: int, number: int) -> _Report:
+    """In a worker process: run the unit, pickling its results to ``path`` in chunks, its
+    bytes read counted in the shared counter ``number``."""
     logs = _LogRecords()
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(logs)
+    read = 0.0
+
+    def sink(n: float) -> None:
+        nonlocal read
+        read += n
+        if _counters is not None:
+            _counters[number] = read
+
+    previous = progress.set_byte_sink(sink)
     try:
         with open(path, "wb") as handle:
             chunk: list[Any] = []
@@ -181,6 +269,7 @@ def _run_in_worker(unit: Unit, helpers: int, path: str, level: int) -> _Report:
     except InputError as error:
         return _Report(path, logs.records, (error.path, error.message, error.place))
     finally:
+        progress.set_byte_sink(previous)
         root.removeHandler(logs)
     return _Report(path, logs.records)
 

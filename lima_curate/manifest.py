@@ -2,7 +2,9 @@
 
 :func:`build_manifest` assembles it (the one place that does), :func:`write_manifest`
 writes it and :func:`funnel_rows` reads its counts back as a funnel (the summary, the
-dataset card and the report all read it through that one function).
+dataset card and the report all read it through that one function); :func:`stage_rows`
+reads that funnel per source and stage, with what came in, what went on and what a stage
+let through unchecked.
 
 Paths are written relative to the folder they were found in (the raw dir, the authored
 folder, the build folder), so the same inputs give a byte-identical manifest wherever the
@@ -15,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from lima_curate import __version__
+from lima_curate import __version__, progress
 from lima_curate.atomic import write_text
 from lima_curate.config import PipelineConfig, config_hash, portable_config
 from lima_curate.licence import TERMS_SHORT, summarize, terms_notices
@@ -31,11 +34,14 @@ _CHUNK = 1 << 20
 STAGE_ORDER = ("extract", "review", "licence", "dedup", "decontaminate", "select")
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, on_bytes: "Callable[[int], None] | None" = None) -> str:
+    """The file's SHA-256 in hex; ``on_bytes(n)`` after each piece read (progress)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            if on_bytes is not None:
+                on_bytes(len(chunk))
     return digest.hexdigest()
 
 
@@ -43,8 +49,8 @@ def _files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def _file_row(path: Path, label: str) -> dict[str, Any]:
-    return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+def _file_row(path: Path, label: str, on_bytes: "Callable[[int], None] | None" = None) -> dict[str, Any]:
+    return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path, on_bytes)}
 
 
 def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -53,14 +59,11 @@ def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str]
     ``roots`` are ``(label, folder)`` pairs (``raw/stackexchange``, ``authored``); each file
     is named ``label/<path inside folder>``; evaluation files as ``eval/<name>``.
     """
-    rows = []
-    for label, root in roots:
-        rows += [_file_row(path, f"{label}/{path.relative_to(root).as_posix()}") for path in _files_under(root)]
-    for eval_file in eval_files:
-        path = Path(eval_file)
-        if path.is_file():
-            rows.append(_file_row(path, f"eval/{path.name}"))
-    return rows
+    named = [(path, f"{label}/{path.relative_to(root).as_posix()}") for label, root in roots
+             for path in _files_under(root)]
+    named += [(Path(e), f"eval/{Path(e).name}") for e in eval_files if Path(e).is_file()]
+    with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B") as step:
+        return [_file_row(path, label, step.advance) for path, label in named]
 
 
 def describe_outputs(folder: Path, paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -127,3 +130,57 @@ def funnel_rows(counts: "Mapping[str, Any] | None") -> list[tuple[str, str, str,
         if isinstance(row, Mapping) and {"source", "stage", "rule", "count"} <= set(row)
     ]
     return sorted(rows, key=lambda r: (r[0], stage_rank(r[1]), r[1], r[2] != "kept", r[2]))
+
+
+#: why items pass a stage without being checked by it (the stage's scope)
+NOT_CHECKED = {
+    "decontaminate": "decontaminate compares only train-bound items with the evaluation prompts; "
+                     "dev/test items are those prompts",
+    "select": "select fills the quotas with mined items; hand-written items go straight to their split",
+}
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """One source at one stage: what came in, what went on, drops by rule, items not checked."""
+
+    source: str
+    stage: str
+    entered: int
+    passed: int
+    drops: tuple[tuple[str, int], ...]
+    not_checked: int
+
+
+def stage_rows(counts: "Mapping[str, Any] | None") -> list[StageRow]:
+    """The manifest's counts as a funnel per source, stages in build order.
+
+    A source enters its first stage with what that stage saw (kept + dropped), and every
+    later stage with what the one before passed on, so no count goes missing: at a stage
+    that counts what it keeps, items it neither kept nor dropped passed it unchecked
+    (``not_checked``: dev/test items at ``decontaminate``, hand-written ones at ``select``).
+    A stage that did nothing to a source (no row, and it counts no keeps, or nothing of the
+    source was left) is left out.
+    """
+    rows = funnel_rows(counts)
+    stages = sorted({stage for _, stage, _, _ in rows}, key=lambda s: (stage_rank(s), s))
+    counting = {stage for _, stage, rule, _ in rows if rule == "kept"}
+    per: dict[tuple[str, str], dict[str, int]] = {}
+    for source, stage, rule, count in rows:
+        per.setdefault((source, stage), {})[rule] = count
+    table: list[StageRow] = []
+    for source in sorted({source for source, _, _, _ in rows}):
+        passed: "int | None" = None
+        for stage in stages:
+            cell = per.get((source, stage))
+            if cell is None and (not passed or stage not in counting):
+                continue
+            cell = cell or {}
+            kept = cell.get("kept", 0)
+            drops = tuple(sorted(((r, n) for r, n in cell.items() if r != "kept"), key=lambda d: (-d[1], d[0])))
+            dropped = sum(n for _, n in drops)
+            entered = kept + dropped if passed is None else passed
+            unchecked = max(entered - kept - dropped, 0) if stage in counting else 0
+            passed = entered - dropped
+            table.append(StageRow(source, stage, entered, passed, drops, unchecked))
+    return table

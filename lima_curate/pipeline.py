@@ -10,13 +10,13 @@ anything.
 from __future__ import annotations
 
 import logging
-import warnings
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
+from lima_curate import progress
 from lima_curate.atomic import build_directory
 from lima_curate.config import PipelineConfig
 from lima_curate.errors import InputError
@@ -26,6 +26,7 @@ from lima_curate.licence import commercial_gate
 from lima_curate.manifest import build_manifest, describe_inputs, describe_outputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
 from lima_curate.rejects import Rejects
+from lima_curate.select.embed import cache_beside_outputs
 from lima_curate.select.stage import select_stage
 from lima_curate.sources import registry
 from lima_curate.sources.outcome import Outcome, collect
@@ -33,8 +34,6 @@ from lima_curate.sources.table import TableCache
 from lima_curate.splits import SPLITS, split_of
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -52,42 +51,48 @@ class BuildResult:
 
 
 def extract_sources(
-    config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], progress: Progress,
-    tables: "TableCache | None" = None,
+    config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], tables: "TableCache | None" = None,
 ) -> list[Example]:
-    """Run every enabled source on its folder in ``raw``; a missing folder is a note.
+    """Run every enabled source on its folder in ``raw``; a missing folder is a warning (and a note).
     ``tables``: where the sources keep their measurements tables (a build's cache).
 
     The work units of every source run on one executor (``sources.stackexchange.workers``
     processes, the one workers setting); their outcomes are collected source by source, in
-    the order of :data:`~lima_curate.sources.registry.SOURCES`.
+    the order of :data:`~lima_curate.sources.registry.SOURCES`. Progress counts the input
+    bytes read.
     """
     workers = config.sources.stackexchange.workers
-    planned: list[tuple[registry.Source, "list[Unit] | None", str]] = []
+    planned: list[tuple[registry.Source, "list[Unit] | None"]] = []
     for source in registry.SOURCES:
         source_config = getattr(config.sources, source.name)
         root = raw / source.folder
         if not source_config.enabled:
-            planned.append((source, None, f"{source.name}: disabled in the pipeline"))
+            _note(notes, f"{source.name}: disabled in the pipeline", logging.INFO)
+            planned.append((source, None))
         elif not root.is_dir():
-            planned.append((source, None, f"{source.name}: no folder {root}, skipped"))
+            _note(notes, f"{source.name}: no folder {root}, skipped", logging.WARNING)
+            planned.append((source, None))
         else:
-            planned.append((source, source.units(root, source_config, config.seed, tables=tables), ""))
-    everything = [unit for _, units, _ in planned for unit in units or ()]
+            planned.append((source, source.units(root, source_config, config.seed, tables=tables)))
+    everything = [unit for _, units in planned for unit in units or ()]
+    running = ", ".join(source.name for source, units in planned if units is not None)
     candidates: list[Example] = []
-    with closing(Executor(workers).run(everything)) as results:
-        for source, units, note in planned:
+    with progress.task("extracting", total=sum(unit.size for unit in everything), unit="B", note=running) as step, \
+            closing(Executor(workers).run(everything, on_bytes=step.advance)) as results:
+        for source, units in planned:
             if units is None:
-                notes.append(note)
                 continue
-            progress(f"extracting {source.name}")
             outcomes: Iterable[Outcome] = chain.from_iterable(islice(results, len(units)))
             if source.finish is not None:
                 outcomes = source.finish(outcomes)
-            found = list(collect(outcomes, rejects))
-            notes.append(f"{source.name}: {len(found)} candidates passed its rules")
-            candidates.extend(found)
+            candidates.extend(collect(outcomes, rejects))
     return candidates
+
+
+def _note(notes: list[str], message: str, level: int = logging.WARNING) -> None:
+    """Record a fact in the manifest's notes and say it once, through the log."""
+    notes.append(message)
+    log.log(level, "%s", message)
 
 
 def load_authored_examples(config: PipelineConfig, notes: list[str]) -> list[Example]:
@@ -96,7 +101,7 @@ def load_authored_examples(config: PipelineConfig, notes: list[str]) -> list[Exa
     if not folder:
         return []
     if not Path(folder).is_dir():
-        notes.append(f"authored: no folder {folder}, skipped")
+        _note(notes, f"authored: no folder {folder}, skipped")
         return []
     from lima_curate.authoring.format import load_authored
 
@@ -121,7 +126,7 @@ def apply_review(
     from lima_curate.review.decisions import apply_decisions, load_decisions
 
     decisions = load_decisions(decisions_path)
-    notes.append(f"review: {len(decisions)} decisions from {decisions_path}")
+    _note(notes, f"review: {len(decisions)} decisions from {decisions_path}", logging.INFO)
     return list(apply_decisions(candidates, decisions, rejects))
 
 
@@ -132,7 +137,7 @@ def licence_gate(examples: list[Example], commercial: bool, rejects: Rejects, no
         rejects.drop(example, stage="licence", rule="noncommercial_refused",
                      detail=str(example.meta.get("license", "")))
     if refused:
-        notes.append(f"licence: --commercial refused {len(refused)} non-commercial items")
+        _note(notes, f"licence: --commercial refused {len(refused)} non-commercial items", logging.INFO)
     return kept
 
 
@@ -170,50 +175,52 @@ def build(
     out: Path = Path("output"),
     pipeline_path: "Path | None" = None,
     command: str = "",
-    progress: "Progress | None" = None,
 ) -> BuildResult:
     """Build ``out/<name>/`` from ``raw`` (default: the pipeline's raw folder).
 
-    Raises InputError (before anything is replaced) when ``raw`` holds no mined source.
+    Facts the user must know (a short quota, a skipped source) are logged once as warnings
+    and kept in the manifest's notes; each long step shows its progress
+    (:mod:`lima_curate.progress`). The embedding cache is ``select.embedding.cache_dir``,
+    else ``out/.cache/embeddings``. Raises InputError (before anything is replaced) when
+    ``raw`` holds no mined source.
     """
-    say = progress or (lambda message: log.info(message))
     raw = Path(raw or config.raw)
     require_mined_source(config, raw)
     notes: list[str] = []
     if config.select.warn_without_eval_files and not config.select.eval_files:
         message = ("decontamination: no external evaluation set (select.eval_files, or --eval FILE); "
                    "only this build's own dev/test prompts are held out")
-        notes.append(message)
-        warnings.warn(message, stacklevel=2)
+        _note(notes, message)
     final = Path(out) / config.name
+    embedding = cache_beside_outputs(config.select.embedding, Path(out))
     with build_directory(Path(out), config.name) as stage:
         rejects = Rejects(stage / "rejected.jsonl")
         try:
-            mined = extract_sources(config, raw, rejects, notes, say, TableCache.under(out))
+            mined = extract_sources(config, raw, rejects, notes, TableCache.under(out))
             require_mined_source(config, raw, found=rejects)
             authored = load_authored_examples(config, notes)
             mined = apply_review(mined, review_decisions_path(config, pipeline_path), rejects, notes)
             mined = licence_gate(mined, config.export.commercial, rejects, notes)
             authored = licence_gate(authored, config.export.commercial, rejects, notes)
-            outcome = select_stage(config, mined, authored, rejects, progress=say)
+            outcome = select_stage(config, mined, authored, rejects, embedding=embedding)
         finally:
             rejects.close()
 
         for name in sorted(outcome.selection.quotas):
-            notes.extend(outcome.selection.quotas[name].notes)
+            notes.extend(outcome.selection.quotas[name].notes)  # each already logged when found
         splits = assemble_splits(config, outcome.selected, outcome.authored, notes)
-        say("writing outputs")
-        written = write_data_files(stage, config.export, splits, outcome.review_rows())
-        roots = [(f"raw/{folder.name}", folder) for _, folder in source_folders(config, raw)]
-        if config.authored.dir and Path(config.authored.dir).is_dir():
-            roots.append(("authored", Path(config.authored.dir)))
-        manifest = build_manifest(
-            config, command=command, inputs=describe_inputs(roots, config.select.eval_files),
-            counts=rejects.table(), quotas=outcome.quota_report(), selection=outcome.counts, splits=splits,
-            notes=notes, outputs=describe_outputs(stage, written),
-        )
-        write_documents(stage, config.name, config.export, splits, manifest)
-        write_manifest(stage / "manifest.json", manifest)
+        with progress.task("writing outputs"):
+            written = write_data_files(stage, config.export, splits, outcome.review_rows())
+            roots = [(f"raw/{folder.name}", folder) for _, folder in source_folders(config, raw)]
+            if config.authored.dir and Path(config.authored.dir).is_dir():
+                roots.append(("authored", Path(config.authored.dir)))
+            manifest = build_manifest(
+                config, command=command, inputs=describe_inputs(roots, config.select.eval_files),
+                counts=rejects.table(), quotas=outcome.quota_report(), selection=outcome.counts, splits=splits,
+                notes=notes, outputs=describe_outputs(stage, written),
+            )
+            write_documents(stage, config.name, config.export, splits, manifest)
+            write_manifest(stage / "manifest.json", manifest)
     return BuildResult(folder=final, splits=splits, manifest=manifest, notes=notes, rejects=rejects)
 
 
@@ -236,9 +243,8 @@ def assemble_splits(
     for split, target in targets.items():
         have = sum(1 for e in splits[split] if e.source == "authored")
         if config.authored.dir and have < target:
-            message = f"authored: {split} has {have} hand-written items, the recipe wants {target} ({target - have} missing)"
-            notes.append(message)
-            warnings.warn(message, stacklevel=2)
+            _note(notes, f"authored: {split} has {have} hand-written items, the recipe wants {target} "
+                         f"({target - have} missing)")
     for split in SPLITS:
         splits[split].sort(key=lambda e: (e.source, e.domain, e.id))
     return splits

@@ -105,3 +105,37 @@ def test_an_input_error_here_is_raised_as_it_is():
 def test_negative_workers_are_refused():
     with pytest.raises(ValueError, match="workers"):
         Executor(-1)
+
+
+def reading(chunks: int, chunk_bytes: int):
+    """A unit that reads ``chunks`` pieces of input, reporting each, and yields after each."""
+    from lima_curate import progress
+
+    for n in range(chunks):
+        progress.read_bytes(chunk_bytes)
+        yield n
+
+
+def test_bytes_read_here_are_reported_as_read_capped_at_the_unit_and_completed_at_its_end():
+    reported: list[float] = []
+    units = [Unit(partial(reading, 4, 10), size=30), Unit(partial(numbers, 0, 2), size=7)]
+    results = Executor(1).run(units, on_bytes=reported.append)
+    first = next(results)
+    assert next(first) == 0 and reported == [10]  # counted while the unit runs, not at its end
+    assert list(first) == [1, 2, 3] and sum(reported) == 30  # the unit read 40: capped at its size
+    list(next(results))  # a unit that reports nothing counts in full when it is done
+    assert sum(reported) == 37
+
+
+@pytest.mark.slow
+def test_bytes_read_in_workers_are_reported_here():
+    reported: list[float] = []
+    units = [Unit(partial(reading, 1, 10), size=30), Unit(partial(reading, 1, 20), size=50)]
+    results = run_with(Executor(2, min_parallel_bytes=0), units, reported.append)
+    assert results == [[0], [0]]
+    assert sum(reported) == 80 and all(step > 0 for step in reported)
+    assert 10 in reported or 20 in reported  # a worker's own count came through before its unit was done
+
+
+def run_with(executor: Executor, units: list[Unit], on_bytes) -> list[list]:
+    return [list(results) for results in executor.run(units, on_bytes=on_bytes)]

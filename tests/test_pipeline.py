@@ -3,8 +3,10 @@
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
+import warnings
 
 import pytest
 from typer.testing import CliRunner
@@ -134,16 +136,17 @@ def test_a_build_that_finds_no_mined_source_fails_and_keeps_the_previous_result(
     assert (previous / "train.jsonl").read_text() == "the previous build\n"
 
 
-def test_a_pipeline_without_sources_builds_from_hand_written_items(tmp_path, monkeypatch, repo_root):
+def test_a_pipeline_without_sources_builds_from_hand_written_items(tmp_path, monkeypatch, repo_root, caplog):
     pipeline_file = tmp_path / "p.yaml"
     pipeline_file.write_text(
         f"name: authored-only\nraw: {tmp_path / 'nothing'}\nauthored:\n  dir: {repo_root / 'raw' / 'authored'}\n"
         "sources:\n  stackexchange: {enabled: false}\n  wikihow: {enabled: false}\n"
         "  reddit: {enabled: false}\n  sni: {enabled: false}\nselect:\n  embedding: {cache_dir: ''}\n")
     monkeypatch.chdir(tmp_path)
-    with pytest.warns(UserWarning, match="hand-written items, the recipe wants"):
+    with caplog.at_level(logging.WARNING, logger="lima_curate"):
         result = pipeline.build(load_pipeline(pipeline_file), out=tmp_path / "out")
     assert {e.source for items in result.splits.values() for e in items} == {"authored"}
+    assert any("hand-written items, the recipe wants" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(
@@ -169,12 +172,17 @@ def test_cli_errors_are_one_line(tmp_path, monkeypatch, repo_root, args, message
 
 
 @pytest.mark.slow
-def test_too_few_authored_examples_still_build_with_the_shortfall_reported(repo_root, tmp_path, monkeypatch):
+def test_too_few_authored_examples_still_build_with_the_shortfall_reported_once(repo_root, tmp_path, monkeypatch,
+                                                                                 caplog):
     monkeypatch.chdir(repo_root)
     config = load_pipeline(repo_root / "pipelines" / "sample.yaml", {"authored.train_target": 200})
-    with pytest.warns(UserWarning, match=r"train has 12 hand-written items, the recipe wants 200 \(188 missing\)"):
-        result = pipeline.build(config, out=tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fact is logged, never raised as a Python warning too
+        with caplog.at_level(logging.WARNING, logger="lima_curate"):
+            result = pipeline.build(config, out=tmp_path)
     assert (tmp_path / "sample" / "train.jsonl").is_file()
+    said = [r.getMessage() for r in caplog.records if "188 missing" in r.getMessage()]
+    assert said == ["authored: train has 12 hand-written items, the recipe wants 200 (188 missing)"]
     assert any("188 missing" in note for note in result.manifest["notes"])
 
 

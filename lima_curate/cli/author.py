@@ -114,4 +114,7 @@ def _similarity(name: str, config):
         return measures.no_similarity, "none (similarity checks off)"
     if name == "tfidf":
         return measures.tfidf_similarity, "TF-IDF character n-grams"
-    return measures.default_similarity(config.select.embedding)
+    from lima_curate.select.embed import cache_beside_outputs
+
+    # the cache a default build keeps (output/.cache/embeddings), unless the pipeline names one
+    return measures.default_similarity(cache_beside_outputs(config.select.embedding, Path("output")))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import shlex
 import sys
-import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -17,27 +15,36 @@ from lima_curate.cli.common import default_pipeline, disk_failure, fail, user_er
 @user_errors
 def build(
     pipeline: Optional[Path] = typer.Argument(
-        None, help="Pipeline file (default: pipelines/sample.yaml, the embedded sample in raw/)."
+        None, metavar="PIPELINE", help="Pipeline file (default: pipelines/sample.yaml, the embedded sample in raw/)."
     ),
     raw: Optional[Path] = typer.Option(
-        None, "--raw", help="Folder laid out like shared/realdata (stackexchange/, wikihow/, reddit/, ...)."
+        None, "--raw", metavar="DIR", help="Folder laid out like shared/realdata (stackexchange/, wikihow/, reddit/, ...)."
     ),
-    out: Path = typer.Option(Path("output"), "--out", help="Outputs go to OUT/<name>/."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Override the pipeline's seed."),
+    out: Path = typer.Option(Path("output"), "--out", metavar="DIR",
+                             help="Outputs go to OUT/<name>/, the embedding cache to OUT/.cache/embeddings/."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Override the pipeline's seed."),
     commercial: bool = typer.Option(
-        False, "--commercial", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
+        False, "--commercial", metavar="", help="Refuse non-commercial items (wikiHow, Reddit) and say how many."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="Only errors and the final line."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", metavar="",
+        help="Also details per site and file, each step's time, and library warnings.",
     ),
     eval_files: Optional[list[Path]] = typer.Option(
-        None, "--eval", help="An evaluation prompt file (JSONL) to decontaminate against, besides the pipeline's "
-                             "select.eval_files; repeat for more (e.g. ../shared/realdata/lima/lima_test_set.jsonl).",
+        None, "--eval", metavar="FILE",
+        help="An evaluation prompt file (JSONL) to decontaminate against, besides the pipeline's "
+             "select.eval_files; repeat for more (e.g. ../shared/realdata/lima/lima_test_set.jsonl).",
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Build a LIMA-style set: extract, filter, dedup, select, split and export."""
+    from lima_curate.cli import output
     from lima_curate.config import load_pipeline
     from lima_curate.pipeline import build as run_build
-    from lima_curate.summary import print_summary
+    from lima_curate.summary import final_line, print_summary
 
+    if quiet and verbose:
+        raise fail("--quiet and --verbose do not go together")
     pipeline = default_pipeline(pipeline)
     overrides: dict[str, object] = {"seed": seed}
     if commercial:
@@ -51,19 +58,17 @@ def build(
         config = load_pipeline(pipeline, overrides)
     if raw is not None and not raw.is_dir():
         raise fail(f"{raw}: --raw is not a folder")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    warnings.simplefilter("default")
-
-    def progress(message: str) -> None:
-        if not quiet:
-            typer.echo(f"· {message}", err=True)
 
     command = shlex.join(["lima-curate", *sys.argv[1:]])
-    try:
-        result = run_build(config, raw=raw, out=out, pipeline_path=pipeline, command=command, progress=progress)
-    except OSError as error:
-        exit_ = disk_failure(error, out / config.name)
-        if exit_ is None:
-            raise
-        raise exit_ from None
-    print_summary(result, quiet=quiet)
+    verbosity = output.QUIET if quiet else output.VERBOSE if verbose else output.NORMAL
+    with output.session(verbosity) as channel:
+        try:
+            result = run_build(config, raw=raw, out=out, pipeline_path=pipeline, command=command)
+        except OSError as error:
+            exit_ = disk_failure(error, out / config.name)
+            if exit_ is None:
+                raise
+            raise exit_ from None
+        if not quiet:
+            print_summary(result)
+        typer.echo(output.wrap(final_line(result, channel.warnings, quiet=quiet), output.stdout_width()))

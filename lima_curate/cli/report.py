@@ -27,7 +27,9 @@ def report(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for sampling and projection (default: the build's)."),
 ) -> None:
     """Write a self-contained HTML report of a build: counts, lengths, funnel, quotas, map."""
+    from lima_curate.cli import output
     from lima_curate.export.report import write_report
 
-    path = write_report(build_dir, out, projection=projection, max_points=max_points, seed=seed)
+    with output.session(output.NORMAL):  # the map's embedding step shows its progress
+        path = write_report(build_dir, out, projection=projection, max_points=max_points, seed=seed)
     typer.echo(f"wrote {path}")

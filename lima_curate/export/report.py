@@ -27,11 +27,13 @@ from lima_curate.errors import InputError
 from lima_curate.export import svg
 from lima_curate.export.splits import read_split, split_file
 from lima_curate.licence import summarize
-from lima_curate.manifest import funnel_rows, stage_rank
+from lima_curate.manifest import NOT_CHECKED, funnel_rows, stage_rank, stage_rows
 from lima_curate.records import META_QUOTA, Example, read_examples
+from lima_curate.select.embed import CACHE_BESIDE_OUTPUTS
 from lima_curate.splits import SPLITS
 
 REPORT_NAME = "report.html"
+NOT_CHECKED_RULE = "not checked"  # items a stage let through without checking them (see manifest.stage_rows)
 
 #: LIMA paper (Zhou et al. 2023), Table 1: (row, split, examples, avg input, avg output) in
 #: tokens; None where the paper gives N/A (dev and test have no responses in the paper).
@@ -269,15 +271,22 @@ def funnel_section(build: Build) -> str:
     cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for source, stage, rule, n in build.funnel:
         cells[(stage, rule)][source] += n
-    keys = sorted(cells, key=lambda k: (stage_rank(k[0]), k[0], k[1] != "kept", k[1]))
+    unchecked = [row for row in stage_rows(build.manifest.get("counts")) if row.not_checked]
+    for row in unchecked:
+        cells[(row.stage, NOT_CHECKED_RULE)][row.source] += row.not_checked
+    keys = sorted(cells, key=lambda k: (stage_rank(k[0]), k[0], k[1] != "kept", k[1] != NOT_CHECKED_RULE, k[1]))
     rows = [[stage, rule, *(cells[(stage, rule)][s] for s in sources), sum(cells[(stage, rule)].values())]
             for stage, rule in keys]
-    drops = sorted(((f"{stage}: {rule}", sum(c.values())) for (stage, rule), c in cells.items() if rule != "kept"),
-                   key=lambda item: (-item[1], item[0]))
-    parts = [para("Candidates kept after each stage and dropped by each named rule, per source. "
-                  "Every dropped candidate is in rejected.jsonl with its rule and detail.")]
+    drops = [(f"{stage}: {rule}", sum(c.values())) for (stage, rule), c in cells.items()
+             if rule not in ("kept", NOT_CHECKED_RULE)]
+    drops.sort(key=lambda item: (stage_rank(item[0].split(":")[0]), -item[1], item[0]))
+    parts = [para("Candidates kept after each stage and dropped by each named rule, per source, stages in "
+                  "build order. Every dropped candidate is in rejected.jsonl with its rule and detail.")]
+    for stage in sorted({row.stage for row in unchecked}, key=stage_rank):
+        if stage in NOT_CHECKED:
+            parts.append(para(f"{NOT_CHECKED_RULE} at {stage}: {NOT_CHECKED[stage]}."))
     if drops:
-        parts.append("<h3>Dropped per rule (all sources)</h3>")
+        parts.append("<h3>Dropped per rule (all sources, in build order)</h3>")
         parts.append(svg.bar_chart(drops, "dropped per rule", fill=svg.PALETTE[3]))
     parts.append(table(["stage", "rule", *sources, "total"], rows, numeric_from=2))
     return section("funnel", "Reject funnel", *parts)
@@ -325,7 +334,9 @@ def map_section(build: Build, projection: str, max_points: int, seed: int) -> st
     from lima_curate.export.projection import project
 
     points = choose_points(build.candidates, max_points, seed)
-    embedding = ((build.manifest.get("config") or {}).get("select") or {}).get("embedding")
+    embedding = dict(((build.manifest.get("config") or {}).get("select") or {}).get("embedding") or {})
+    if embedding.get("cache_dir") is None:  # the build's own cache: <out>/.cache/embeddings
+        embedding["cache_dir"] = str(build.folder.parent / CACHE_BESIDE_OUTPUTS)
     result = project([e.prompt for e in points], projection, seed=seed, embedding_config=embedding)
     sources = sorted({e.source for e in points})
     colours = {s: svg.color(i) for i, s in enumerate(sources)}

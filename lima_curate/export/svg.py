@@ -92,21 +92,32 @@ def stacked_bars(
 
 
 def histogram(
-    counts: Sequence[int], edges: Sequence[str], label: str, *, width: int = 300, height: int = 110,
-    fill: str = PALETTE[0], mark: "float | None" = None, mark_label: str = "",
+    counts: Sequence[int], edges: Sequence[str], label: str, *, width: int = 300, height: int = 120,
+    fill: str = PALETTE[0], mark: "float | None" = None, mark_label: str = "", y_label: str = "items",
 ) -> str:
     """Vertical bars for binned counts; ``edges`` labels the bins' left edges (one per bin).
 
+    A y axis on the left counts the items (ticks at 0, half and the top, whole numbers);
     ``mark`` draws a dashed line at a fractional bin position (e.g. a reference mean).
     """
-    bottom, top_pad, left = 18, 14, 4
+    bottom, top_pad, right = 18, 16, 4
+    peak = max(counts, default=0) or 1
+    ticks = axis_ticks(peak)
+    left = 10 + 6 * max(len(_fmt(t)) for t in ticks)  # room for the widest tick label
     plot_h = height - bottom - top_pad
     n = max(len(counts), 1)
-    bar_w = (width - 2 * left) / n
-    peak = max(counts, default=0) or 1
-    body = [_text(left, 10, label, size=10)]
+    bar_w = (width - left - right) / n
+    top = ticks[-1]
+    body = [_text(left, 10, f"{label} ({y_label} per bin)", size=10)]
+    for tick in ticks:
+        y = top_pad + plot_h - plot_h * tick / top
+        body.append(f'<line x1="{_n(left - 3)}" y1="{_n(y)}" x2="{_n(width - right)}" y2="{_n(y)}" '
+                    f'stroke="{"#888" if tick == 0 else "#e4e4e4"}" stroke-width="1"/>')
+        body.append(_text(left - 5, y + 3, _fmt(tick), "end", size=9))
+    body.append(f'<line x1="{_n(left)}" y1="{top_pad}" x2="{_n(left)}" y2="{_n(top_pad + plot_h)}" '
+                'stroke="#888" stroke-width="1"/>')
     for i, value in enumerate(counts):
-        h = plot_h * value / peak
+        h = plot_h * value / top
         x = left + i * bar_w
         body.append(f'<rect x="{_n(x + 1)}" y="{_n(top_pad + plot_h - h)}" width="{_n(bar_w - 2)}" '
                     f'height="{_n(h)}" fill="{fill}"><title>{esc(edges[i])}+ words: {value}</title></rect>')
@@ -117,6 +128,16 @@ def histogram(
         body.append(f'<line x1="{_n(x)}" y1="{top_pad - 2}" x2="{_n(x)}" y2="{_n(top_pad + plot_h)}" '
                     f'stroke="#222" stroke-dasharray="3,2"><title>{esc(mark_label)}</title></line>')
     return _svg(width, height, body, label)
+
+
+def axis_ticks(peak: float) -> list[int]:
+    """Whole-number ticks for an axis from 0 to at least ``peak``: 0, a round middle, a round top."""
+    if peak <= 2:
+        return list(range(0, int(math.ceil(peak)) + 1))
+    step = 10 ** int(math.floor(math.log10(peak / 2)))
+    half = next(int(factor * step) for factor in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+                if factor * step >= peak / 2 and float(factor * step).is_integer())
+    return [0, half, 2 * half]
 
 
 def scatter(

@@ -8,7 +8,8 @@ Embeddings (:mod:`.embed`, cache in :mod:`.cache`)::
 
     embed_texts(texts, config: EmbeddingConfig | None = None, *, embedder=None, cache=True)
         -> np.ndarray (len(texts), 384) float32, L2-normalised; cached on disk by text
-           sha256 + model under config.cache_dir ('' disables); only misses reach the model
+           sha256 + model under config.cache_dir (unset or '': none; a build puts it in
+           <out>/.cache/embeddings); only misses reach the model
     embed_examples(examples, config=None, *, embedder=None) -> (prompt_vecs, response_vecs)
     Embedder(config)           # .encode(texts), .batches / .texts_encoded counters
 
@@ -44,8 +45,8 @@ Selection (:mod:`.allocate`, :mod:`.diversity`, :mod:`.quota`, :mod:`.report`)::
 
 The whole stage in one call (:mod:`.stage`)::
 
-    select_stage(config: PipelineConfig, mined, authored, rejects, *, progress=None,
-                 embedder=None) -> StageResult(selection: Selection, authored: list[Example],
+    select_stage(config: PipelineConfig, mined, authored, rejects, *, embedder=None,
+                 embedding=None) -> StageResult(selection: Selection, authored: list[Example],
                  counts: dict); .selected; .quota_report() -> dict for the manifest;
                  .review_rows() -> the rows of candidates.jsonl
 

@@ -11,14 +11,15 @@ in first-occurrence order, so the same inputs give the same batches and the same
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from lima_curate import progress
 from lima_curate.config import EmbeddingConfig
 from lima_curate.errors import InputError
 from lima_curate.interrupts import deferred
@@ -80,9 +81,6 @@ def load_model(target: str, device: str) -> Any:
     return model
 
 
-PROGRESS_MIN_TEXTS = 2000
-
-
 class Embedder:
     """One configured model, loaded on first use; counts what it actually encodes."""
 
@@ -97,7 +95,8 @@ class Embedder:
         return load_model(self.target, resolve_device(self.config.device))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """float32, L2-normalised vectors of ``texts`` (one model call)."""
+        """float32, L2-normalised vectors of ``texts`` (one model call; :func:`embed_texts`
+        calls it once per batch, to show progress)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.batches += 1
@@ -108,8 +107,7 @@ class Embedder:
             batch_size=self.config.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            # a bar for long runs, on a terminal only (logs and tests stay clean)
-            show_progress_bar=len(texts) >= PROGRESS_MIN_TEXTS and sys.stderr.isatty(),
+            show_progress_bar=False,  # lima_curate.progress shows the whole step instead
         )
         return normalise_rows(np.asarray(vectors, dtype=np.float32))
 
@@ -193,8 +191,21 @@ def unit_length(rows: np.ndarray) -> np.ndarray:
     return np.abs(np.linalg.norm(rows, axis=1) - 1.0) <= 1e-3
 
 
+#: where a build keeps its embedding cache, inside its ``--out`` folder (beside the
+#: measurements cache, ``.cache/measurements``) unless ``select.embedding.cache_dir`` says otherwise
+CACHE_BESIDE_OUTPUTS = Path(".cache") / "embeddings"
+
+
+def cache_beside_outputs(config: EmbeddingConfig, out: Path) -> EmbeddingConfig:
+    """``config`` with an unset ``cache_dir`` set to ``out/.cache/embeddings``; an explicit
+    folder (or '', no cache) is kept."""
+    if config.cache_dir is not None:
+        return config
+    return dataclasses.replace(config, cache_dir=str(Path(out) / CACHE_BESIDE_OUTPUTS))
+
+
 def open_cache(config: EmbeddingConfig, embedder: Embedder) -> "EmbeddingCache | None":
-    """The cache for ``embedder``'s model under ``config.cache_dir`` (None when disabled)."""
+    """The cache for ``embedder``'s model under ``config.cache_dir`` (None when disabled or unset)."""
     if not config.cache_dir:
         return None
     return EmbeddingCache(Path(config.cache_dir), embedder.key)
@@ -209,7 +220,7 @@ def embed_texts(
 ) -> np.ndarray:
     """An ``(len(texts), dim)`` float32 array of unit vectors, one row per text.
 
-    ``cache=True`` uses ``config.cache_dir`` (nothing when it is ''), ``False`` none, or
+    ``cache=True`` uses ``config.cache_dir`` (nothing when it is '' or unset), ``False`` none, or
     pass an open :class:`EmbeddingCache`. Only texts missing from the cache reach the model.
     """
     config = config or EmbeddingConfig()
@@ -228,17 +239,45 @@ def embed_texts(
     if cache is not None:
         found, table = cache.lookup(unique, check=unit_length)
     missing = np.flatnonzero(~found)
-    for start in range(0, len(missing), SHARD_TEXTS):
-        rows = missing[start : start + SHARD_TEXTS]
-        vectors = embedder.encode([text_of[unique[i]] for i in rows])
-        if table is None:
-            table = np.zeros((len(unique), vectors.shape[1]), dtype=np.float32)
-        table[rows] = vectors
-        if cache is not None:
-            cache.add([unique[i] for i in rows], vectors)
+    where = f"{len(unique) - len(missing):,} of {len(unique):,} in the cache {_shown(cache.folder.parent)}" \
+        if cache is not None else "no cache"
+    with progress.task("embedding", total=len(missing), unit="texts", note=where) as step:
+        for start in range(0, len(missing), SHARD_TEXTS):
+            rows = missing[start : start + SHARD_TEXTS]
+            vectors = encode_in_batches([text_of[unique[i]] for i in rows], embedder, config.batch_size, step)
+            if table is None:
+                table = np.zeros((len(unique), vectors.shape[1]), dtype=np.float32)
+            table[rows] = vectors
+            if cache is not None:
+                cache.add([unique[i] for i in rows], vectors)
     assert table is not None
     slot = {digest: number for number, digest in enumerate(unique)}
     return table[[slot[digest] for digest in digests]]
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` relative to the working folder when it is inside it (shorter to read), else as is."""
+    try:
+        return str(Path(folder).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
+
+
+def encode_in_batches(texts: Sequence[str], embedder: Any, batch_size: int, step: "progress.Task") -> np.ndarray:
+    """Vectors of ``texts`` (rows in their order), one model call per batch of ``batch_size``
+    so that ``step`` advances as they are done. Texts go longest first, as
+    sentence-transformers would batch them in one call, so a batch holds texts of like length."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors: "np.ndarray | None" = None
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        batch = embedder.encode([texts[i] for i in rows])
+        if vectors is None:
+            vectors = np.zeros((len(texts), batch.shape[1]), dtype=np.float32)
+        vectors[rows] = batch
+        step.advance(len(rows))
+    assert vectors is not None
+    return vectors
 
 
 def embed_examples(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lima_curate import progress
 from lima_curate.config import ConfigError
 
 from lima_curate.select.neighbors import DEFAULT_BLOCK, best_matches, blocks, product, scratch_for, single_threaded_blas
@@ -84,6 +85,7 @@ def leader_walk(
         kept_with_response = rows[keep & with_response]
         kept_response[n_response : n_response + len(kept_with_response)] = kept_with_response
         n_response += len(kept_with_response)
+        progress.advance(len(rows))  # the open task (the build's dedup step)
     return drops
 
 
@@ -141,6 +143,7 @@ def _ivf_walk(prompts: np.ndarray, responses: np.ndarray, order: np.ndarray, has
         _add(prompt_index, prompts, rows[keep])
         if response_index is not None:
             _add(response_index, responses, rows[keep & with_response])
+        progress.advance(len(rows))
     return drops
 
 

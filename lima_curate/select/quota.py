@@ -19,13 +19,13 @@ empty selection. Runners-up (the rest of the pool, ranked) feed the review file.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from lima_curate import progress
 from lima_curate.config import QuotaConfig, SelectConfig
 from lima_curate.records import META_GROUP, META_QUALITY, META_QUOTA, Example
 from lima_curate.rejects import Rejects
@@ -99,9 +99,9 @@ def is_promoted(example: Example) -> bool:
 
 
 def _warn(notes: list[str], message: str) -> None:
+    """A fact the user must know: kept in the quota's notes (the manifest) and logged once."""
     notes.append(message)
-    log.warning(message)
-    warnings.warn(message, stacklevel=3)
+    log.warning("%s", message)
 
 
 def select_quota(
@@ -127,7 +127,8 @@ def select_quota(
     pool_groups = dict(sorted(Counter(groups).items()))
     promoted = [i for i, e in enumerate(examples) if is_promoted(e)]
     if len(examples) < quota.size:
-        _warn(notes, f"quota {name}: asked for {quota.size} items, the pool has only {len(examples)}; selecting all of them")
+        _warn(notes, f"quota {name}: {len(examples)} candidates for {quota.size} places, "
+                     f"{quota.size - len(examples)} short (all are selected)")
     if len(promoted) > quota.size:
         _warn(notes, f"quota {name}: {len(promoted)} promoted items exceed its size {quota.size}; all are selected")
     promoted_per_group = Counter(groups[i] for i in promoted)
@@ -182,13 +183,16 @@ def select_quotas(
     for i, example in enumerate(examples):
         by_quota.setdefault(str(example.meta.get(META_QUOTA) or ""), []).append(i)
     quotas: dict[str, QuotaSelection] = {}
-    for name in sorted(config.quotas):
-        rows = by_quota.get(name, [])
-        quotas[name] = select_quota(
-            name, [examples[i] for i in rows], _rows_of(vectors, rows), config.quotas[name],
-            method=config.method, quality_weight=config.quality_weight, seed=seed,
-            exact_runners_up=config.exact_runners_up, report=report, report_draws=config.report_draws,
-        )
+    with progress.task("selecting", total=len(config.quotas), unit="quotas",
+                       note=f"from {len(examples):,} candidates") as step:
+        for name in sorted(config.quotas):
+            rows = by_quota.get(name, [])
+            quotas[name] = select_quota(
+                name, [examples[i] for i in rows], _rows_of(vectors, rows), config.quotas[name],
+                method=config.method, quality_weight=config.quality_weight, seed=seed,
+                exact_runners_up=config.exact_runners_up, report=report, report_draws=config.report_draws,
+            )
+            step.advance()
     unplaced = [examples[i] for name in sorted(by_quota) if name not in config.quotas for i in by_quota[name]]
     if rejects is not None:
         record(quotas, unplaced, rejects, stage)

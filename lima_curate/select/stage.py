@@ -19,11 +19,12 @@ A plain function: the pipeline may call it, or call the steps itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from lima_curate.config import PipelineConfig
+from lima_curate import progress
+from lima_curate.config import EmbeddingConfig, PipelineConfig
 from lima_curate.records import Example
 from lima_curate.rejects import Rejects
 from lima_curate.select.decontaminate import decontaminate
@@ -71,34 +72,41 @@ def select_stage(
     authored: Sequence[Example],
     rejects: Rejects,
     *,
-    progress: "Callable[[str], None] | None" = None,
     embedder: "Embedder | None" = None,
+    embedding: "EmbeddingConfig | None" = None,
 ) -> StageResult:
-    """Run steps 1–4 of the module docstring; every drop goes to ``rejects``."""
-    say = progress or (lambda message: None)
+    """Run steps 1–4 of the module docstring; every drop goes to ``rejects``.
+
+    ``embedding`` replaces ``config.select.embedding`` (a build passes it with the cache
+    folder beside its outputs). Each step shows its progress (:mod:`lima_curate.progress`).
+    """
     select = config.select
+    embedding = embedding or select.embedding
     quota_splits = select.quota_splits
 
     def training_bound(example: Example) -> bool:
         return split_of(example, quota_splits) == "train"
 
     everything = [*authored, *mined]
-    embedder = embedder or Embedder(select.embedding)
-    say(f"embedding {len(everything)} items")
-    prompts, responses = embed_examples(everything, select.embedding, embedder=embedder)
+    embedder = embedder or Embedder(embedding)
+    prompts, responses = embed_examples(everything, embedding, embedder=embedder)
 
-    say("dedup")
-    kept = deduplicate(everything, prompts, responses, threshold=select.near_duplicate_threshold, rejects=rejects,
-                       block=select.block_size, search=select.near_duplicate_search, seed=config.seed)
+    with progress.task("dedup", total=len(everything), unit="items"):
+        kept = deduplicate(everything, prompts, responses, threshold=select.near_duplicate_threshold,
+                           rejects=rejects, block=select.block_size, search=select.near_duplicate_search,
+                           seed=config.seed)
     everything, prompts = [everything[i] for i in kept], prompts[kept]
 
     evals = eval_prompts_from_examples([e for e in everything if not training_bound(e)])
     evals += load_eval_files(select.eval_files)
     checked = [i for i, e in enumerate(everything) if training_bound(e)]
-    say(f"decontaminating {len(checked)} items against {len(evals)} evaluation prompts")
-    eval_vectors = embed_texts([p.text for p in evals], select.embedding, embedder=embedder)
-    survivors = decontaminate([everything[i] for i in checked], prompts[checked], evals, eval_vectors,
-                              threshold=select.decontaminate_threshold, rejects=rejects, block=select.block_size)
+    eval_vectors = embed_texts([p.text for p in evals], embedding, embedder=embedder)
+    with progress.task("decontaminating", total=len(checked), unit="items",
+                       note=f"train-bound, against {len(evals):,} evaluation prompts") as step:
+        survivors = decontaminate([everything[i] for i in checked], prompts[checked], evals, eval_vectors,
+                                  threshold=select.decontaminate_threshold, rejects=rejects,
+                                  block=select.block_size)
+        step.advance(len(checked))
     keep = np.zeros(len(everything), dtype=bool)
     keep[[checked[i] for i in survivors]] = True
     keep[[i for i, e in enumerate(everything) if not training_bound(e)]] = True
@@ -106,11 +114,9 @@ def select_stage(
     everything, prompts = [everything[i] for i in rows], prompts[rows]
 
     mined_rows = [i for i, e in enumerate(everything) if e.source != AUTHORED]
-    say(f"selecting from {len(mined_rows)} mined candidates")
     selection = select_quotas([everything[i] for i in mined_rows], prompts[mined_rows], select,
                               seed=config.seed, rejects=rejects)
     authored_kept = [e for e in everything if e.source == AUTHORED]
-    say(f"embedded {embedder.texts_encoded} texts not in the cache")  # not in counts: it depends on the cache
     counts = {
         "after_dedup": len(kept),
         "eval_prompts": len(evals),

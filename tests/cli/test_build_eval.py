@@ -22,7 +22,7 @@ def test_a_missing_eval_file_is_one_line(repo_root: Path, tmp_path: Path, monkey
     assert not (tmp_path / "sample").exists()
 
 
-def test_the_recipe_warns_without_an_external_eval_set(repo_root: Path, tmp_path: Path, monkeypatch) -> None:
+def test_the_recipe_warns_without_an_external_eval_set(repo_root: Path, tmp_path: Path, monkeypatch, caplog) -> None:
     class Stop(Exception):
         pass
 
@@ -31,12 +31,16 @@ def test_the_recipe_warns_without_an_external_eval_set(repo_root: Path, tmp_path
 
     monkeypatch.setattr(pipeline, "build_directory", stop)  # stop once the warning is given
     warned = load_pipeline(repo_root / "pipelines" / "sample.yaml", {"select.warn_without_eval_files": True})
-    with pytest.warns(UserWarning, match="no external evaluation set"), pytest.raises(Stop):
+    with pytest.raises(Stop):
         pipeline.build(warned, raw=repo_root / "raw", out=tmp_path)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [m for m in said if m.startswith("decontamination: no external evaluation set")] == said[-1:]
+    caplog.clear()
     given = load_pipeline(repo_root / "pipelines" / "sample.yaml", {
         "select.warn_without_eval_files": True, "select.eval_files": [str(tmp_path / "x.jsonl")]})
     with pytest.raises(Stop):
-        pipeline.build(given, raw=repo_root / "raw", out=tmp_path)  # no warning (pytest -W error would fail it)
+        pipeline.build(given, raw=repo_root / "raw", out=tmp_path)
+    assert not any("no external evaluation set" in r.getMessage() for r in caplog.records)
     assert load_pipeline(repo_root / "pipelines" / "lima.yaml").select.warn_without_eval_files
 
 

@@ -1,3 +1,4 @@
+import logging
 import math
 import warnings
 
@@ -38,26 +39,30 @@ def test_promoted_items_are_selected_first_and_count_against_the_quota(make_item
     assert result.allocation == {"a": 3, "b": 3}
 
 
-def test_more_promoted_than_the_size_keeps_them_all_with_a_warning(make_item, make_vectors):
+def warned(caplog):
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_more_promoted_than_the_size_keeps_them_all_with_a_warning(make_item, make_vectors, caplog):
     examples = [e.with_meta(promoted=True) for e in pool(make_item, {"a": 4})]
-    with pytest.warns(UserWarning, match="4 promoted items exceed its size 2"):
-        result = select_quota("q", examples, make_vectors(4), QuotaConfig(size=2), report=False)
+    result = select_quota("q", examples, make_vectors(4), QuotaConfig(size=2), report=False)
     assert len(result.selected) == 4
+    assert warned(caplog) == result.notes == ["quota q: 4 promoted items exceed its size 2; all are selected"]
 
 
-def test_a_pool_smaller_than_the_quota_is_taken_whole_with_a_warning(make_item, make_vectors):
+def test_a_pool_smaller_than_the_quota_is_taken_whole_with_one_warning(make_item, make_vectors, caplog):
     examples = pool(make_item, {"a": 3, "b": 2})
-    with pytest.warns(UserWarning, match="asked for 10 items, the pool has only 5"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # logged once, not raised as a Python warning as well
         result = select_quota("q", examples, make_vectors(5), QuotaConfig(size=10))
     assert sorted(e.id for e in result.selected) == sorted(e.id for e in examples)
-    assert result.runners_up == [] and result.notes
+    assert result.runners_up == []
+    assert warned(caplog) == result.notes == ["quota q: 5 candidates for 10 places, 5 short (all are selected)"]
     assert result.report["cluster_coverage"]["selected"] == 1.0
 
 
 def test_an_empty_pool_gives_an_empty_selection(make_vectors):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = select_quota("q", [], make_vectors(0), QuotaConfig(size=3))
+    result = select_quota("q", [], make_vectors(0), QuotaConfig(size=3))
     assert result.selected == [] and result.runners_up == [] and result.allocation == {}
 
 

@@ -64,8 +64,9 @@ def test_nothing_in_nothing_out_without_calling_the_model(tmp_path):
                                   "select.embedding.cache_dir": ""})
     rejects = Rejects()
     model = CountingEmbedder()
-    with pytest.warns(UserWarning, match="asked for 2 items, the pool has only 0"):
-        result = select_stage(config, [], [], rejects, embedder=model)
+    result = select_stage(config, [], [], rejects, embedder=model)
+    assert result.selection.quotas["wikihow"].notes == ["quota wikihow: 0 candidates for 2 places, 2 short "
+                                                        "(all are selected)"]
     assert model.batches == 0
     assert result.selected == [] and result.authored == [] and rejects.rows == []
     assert result.selection.quotas["wikihow"].selected == []

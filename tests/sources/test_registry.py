@@ -28,7 +28,7 @@ def test_every_source_has_its_folder_and_quotas(repo_root: Path):
 def extract(repo_root: Path, overrides: dict) -> tuple[list, Rejects, list]:
     config = load_pipeline(repo_root / "pipelines" / "sample.yaml", overrides)
     rejects, notes = Rejects(), []
-    found = pipeline.extract_sources(config, repo_root / "raw", rejects, notes, lambda message: None)
+    found = pipeline.extract_sources(config, repo_root / "raw", rejects, notes)
     return found, rejects, notes
 
 
@@ -36,9 +36,9 @@ def test_notes_keep_the_order_of_the_sources(repo_root: Path, tmp_path: Path):
     config = load_pipeline(repo_root / "pipelines" / "sample.yaml", {"sources.wikihow.enabled": False})
     (tmp_path / "stackexchange").mkdir()
     notes: list[str] = []
-    assert pipeline.extract_sources(config, tmp_path, Rejects(), notes, lambda message: None) == []
+    assert pipeline.extract_sources(config, tmp_path, Rejects(), notes) == []
     assert notes == [
-        "stackexchange: 0 candidates passed its rules", "wikihow: disabled in the pipeline",
+        "wikihow: disabled in the pipeline",
         f"reddit: no folder {tmp_path / 'reddit'}, skipped",
         f"sni: no folder {tmp_path / 'super_natural_instructions'}, skipped",
     ]

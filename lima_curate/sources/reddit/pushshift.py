@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 import zstandard
 
-from lima_curate import safe_json
+from lima_curate import progress, safe_json
 from lima_curate.errors import InputError
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -72,12 +72,17 @@ def iter_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
         raise InputError(path, f"cannot read: {error.strerror or error}") from None
     with handle:
         if is_zstd(path):
-            yield from _zstd_chunks(handle, path, chunk_bytes)
+            at = 0
+            for chunk in _zstd_chunks(handle, path, chunk_bytes):
+                progress.read_bytes(handle.tell() - at)  # compressed bytes: the file's share on disk
+                at = handle.tell()
+                yield chunk
             return
         while True:
             chunk = handle.read(chunk_bytes)
             if not chunk:
                 return
+            progress.read_bytes(len(chunk))
             yield chunk
 
 

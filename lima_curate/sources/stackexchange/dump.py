@@ -28,6 +28,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from lima_curate import progress
 from lima_curate.archive_stream import DEFAULT_LIMIT_GIB, ArchiveMember, SevenZip, limit_bytes, open_binary, size_of
 from lima_curate.errors import InputError
 
@@ -197,16 +198,22 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
             raise _syntax_error(label, error) from None
 
 
-PROGRESS_MIN_BYTES = 64 << 20  # smaller dumps read in a few seconds: no bar
-
-
 def _progress(path: "Path | ArchiveMember", label: str):
-    """A bytes progress bar on stderr for a big dump (only on a terminal)."""
-    from tqdm import tqdm
+    """Reports the bytes of a Posts.xml read to the build's progress (:mod:`lima_curate.progress`),
+    as their share of the file or archive on disk (the unit's size); other files report nothing."""
+    return contextlib.nullcontext(_PostsMeter(path))
 
-    size = size_of(path)
-    return tqdm(total=size, unit="B", unit_scale=True, desc=Path(label).parent.name or label,
-                leave=False, disable=None if size >= PROGRESS_MIN_BYTES else True)
+
+class _PostsMeter:
+    def __init__(self, path: "Path | ArchiveMember") -> None:
+        member = isinstance(path, ArchiveMember)
+        name = path.name if member else Path(path).name
+        self.scale = 0.0 if name != POSTS else (
+            path.archive.path.stat().st_size / max(path.size, 1) if member else 1.0)
+
+    def update(self, n: int) -> None:
+        if self.scale:
+            progress.read_bytes(n * self.scale)
 
 
 class _CountingReader:
