@@ -14,11 +14,11 @@ import pytest
 from lima_curate.authoring import check, format as authored_format
 from lima_curate.sources.reddit import askreddit, writingprompts
 from lima_curate.sources.reddit import items as reddit_common
-from lima_curate.sources.stackexchange import measure as se_rules
 from lima_curate.sources.wikihow import article as wikihow_article
 from lima_curate.sources.wikihow import formats as wikihow_formats
 from lima_curate.sources.wikihow import pages as wikihow_html
 from lima_curate.sources.wikihow import titles as wikihow_titles
+from lima_curate.text import wording
 from lima_curate.text.lang import detect_language
 
 MEGABYTE = 1 << 20
@@ -51,7 +51,8 @@ CASES = {
     "wikihow page labels": (lambda t: (wikihow_html._VIEWS.search(t), wikihow_html._LAST_UPDATED.search(t), wikihow_html._config_vars(t)), [
         "Views:\u00a0", "Views:" + "\u00a0" * 30 + "x", "Updated:<", "< Views:", '"wgA": [', '"wgA": "', "Views: <",
     ]),
-    "stack exchange rules": (lambda t: (se_rules.first_person_hit(t), se_rules.reference_hit(t)), [
+    "stack exchange wording": (lambda t: (wording.first_person(t), wording.site_references(t),
+                                          wording.question_references(t), wording.thread_talk(t)), [
         "edit ", "edit" + " " * 100 + "x ", "update ", "I ", "as mentioned ", "@a ",
     ]),
     "writingprompts text": (lambda t: (writingprompts.detokenize(t), writingprompts.split_tags(t)), [
