@@ -14,6 +14,8 @@ import signal
 import threading
 from typing import Iterator
 
+INTERRUPTED = "interrupted; no finished output was written"  # what the command line says on Ctrl-C
+
 
 @contextlib.contextmanager
 def held() -> Iterator[list[int]]:

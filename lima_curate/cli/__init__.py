@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-INTERRUPTED = "interrupted; no finished output was written"
+from lima_curate.interrupts import INTERRUPTED
 
 
 def run() -> None:

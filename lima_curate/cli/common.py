@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import typer
 
-from lima_curate.cli import INTERRUPTED
+from lima_curate.interrupts import INTERRUPTED
 
 DEFAULT_PIPELINE = Path("pipelines/sample.yaml")
 
