@@ -313,45 +313,55 @@ def stub_record(row: Mapping[str, Any], site: Site) -> dict[str, Any]:
 
 def _drop_lines(batch: Any, drops: list, site: Site) -> RejectedLines:
     """The rejects lines of the drops decided on the columns, in rank order, built on whole
-    columns, rule by rule: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
+    columns at once: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ranking = batch.select([*RANKING, "id", "title_json"])
-    site_json, minimum = dumps(site.name), site.config.min_answer_score
-    per_rule = []
-    for where, name, details in drops:
-        rows = ranking.take(arrow_ints(where))
-
-        def number(column: str) -> Any:
-            return pc.fill_null(pc.cast(rows.column(column), pa.string()), "null")
-
-        accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
-        # the HTML length is known down to the table's floor; shown only down to
-        # min_answer_score, so a drop reads the same whatever floor the table was measured at
-        shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), minimum), False)
-        html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
-        prefix, _, suffix = details.template.partition("{}")
-        detail = [prefix] if details.values is None else [
-            prefix, pc.cast(arrow_ints(details.values), pa.string()), suffix]
-        pieces = [
-            '{"detail":"', *(_json_inner(part) if isinstance(part, str) else part for part in detail),
-            '","id":"', rows.column("id"),
-            '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
-            '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
-            accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
-            ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
-            ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
-            ',"site":', site_json, f'}},"source":"{SOURCE}"}},"rule":', dumps(name),
-            f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
-        ]
-        per_rule.append(pc.binary_join_element_wise(*pieces, ""))
     positions = np.concatenate([where for where, _, _ in drops])
-    lines = pa.concat_arrays(per_rule).take(arrow_ints(np.argsort(positions, kind="stable")))
+    order = np.argsort(positions, kind="stable")  # rank order: the rows of every rule together
+    rows = batch.select([*RANKING, "id", "title_json"]).take(arrow_ints(positions[order]))
+    rule_of_row = np.repeat(np.arange(len(drops)), [len(where) for where, _, _ in drops])[order]
+    rules = pa.array([dumps(name) for _, name, _ in drops], pa.string()).take(arrow_ints(rule_of_row))
+    details = pa.concat_arrays([_detail_texts(details, len(where)) for where, _, details in drops])
+    details = details.take(arrow_ints(order))
+
+    def number(column: str) -> Any:
+        return pc.fill_null(pc.cast(rows.column(column), pa.string()), "null")
+
+    accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
+    # the HTML length is known down to the table's floor; shown only down to
+    # min_answer_score, so a drop reads the same whatever floor the table was measured at
+    shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), site.config.min_answer_score), False)
+    html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
+    pieces = [
+        '{"detail":"', details, '","id":"', rows.column("id"),
+        '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
+        '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
+        accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
+        ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
+        ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
+        ',"site":', dumps(site.name), f'}},"source":"{SOURCE}"}},"rule":', rules,
+        f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
+    ]
+    lines = pc.binary_join_element_wise(*pieces, "")
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     text = bytes(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
     return RejectedLines(text, {name: len(where) for where, name, _ in drops}, SOURCE)
+
+
+def _detail_texts(details: Any, count: int) -> Any:
+    """The ``count`` details of one rule's drops (:class:`~lima_curate.rules.Details`), as they
+    appear inside a JSON string."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    prefix, _, suffix = details.template.partition("{}")
+    if details.values is None:
+        return pa.array([_json_inner(prefix)], pa.string()).take(arrow_ints(np.zeros(count, np.int64)))
+    values = pc.cast(arrow_ints(details.values), pa.string())
+    return pc.binary_join_element_wise(_json_inner(prefix), values, _json_inner(suffix), "")
 
 
 def _json_inner(text: str) -> str:
