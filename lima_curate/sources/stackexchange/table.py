@@ -165,13 +165,25 @@ def decide_batch(
     if len(alive):
         texts = _Html(batch if html is None else None, html, alive)
         rows = batch.select([name for name in batch.schema.names if name not in HTML]).take(arrow_ints(alive))
+        shown = _reads_through(rest)
         for position, row in zip(alive.tolist(), rows.to_pylist()):
-            outcome, measured = _decide_row(row, position, texts, rest, site, ahead)
+            outcome, new = _decide_row(row, position, texts, rest, shown, site, ahead)
             outcomes.append(outcome)
-            for key, value in measured.items():
-                if row[key] is None:
-                    taken.setdefault(key, {})[position] = value
+            for key, value in new.items():
+                taken.setdefault(key, {})[position] = value
     return Decided(outcomes, taken)
+
+
+def _reads_through(rules: tuple) -> "dict[str | None, frozenset[str]]":
+    """Rule name -> what the rules up to it read (what a drop by it shows); None -> what
+    all of them read (what a kept candidate shows)."""
+    through: dict[str | None, frozenset[str]] = {}
+    reads: frozenset[str] = frozenset()
+    for each in rules:
+        reads = reads | set(each.reads)
+        through.setdefault(each.name, reads)
+    through[None] = reads
+    return through
 
 
 def arrow_ints(values: Any, valid: Any = None) -> Any:
@@ -226,8 +238,10 @@ class _Html:
 
 
 def _decide_row(
-    row: dict[str, Any], position: int, html: _Html, rules: tuple, site: Site, ahead: "Mapping[int, dict] | None"
+    row: dict[str, Any], position: int, html: _Html, rules: tuple, reads_through: Mapping, site: Site,
+    ahead: "Mapping[int, dict] | None",
 ) -> tuple[Outcome, dict]:
+    """The row's outcome, and the measurements taken for it that the table lacks."""
     config = site.config
     measured = {key: row[key] for key in RANKING}
     measured.update((key, row[key]) for key in MEASURED if row[key] is not None)
@@ -243,8 +257,7 @@ def _decide_row(
         prompt_form=config.prompt,
     )
     drop = first_failure(measured, rules, config, candidate.measures)
-    evaluated = rules if drop is None else rules[: [r.name for r in rules].index(drop.rule) + 1]
-    shown = {key for each in evaluated for key in each.reads}
+    shown = set(reads_through[None if drop is None else drop.rule])
     if "answer_text" in measured:
         candidate.get("answer_chars")
         shown.add("answer_chars")
@@ -252,8 +265,8 @@ def _decide_row(
         candidate.get("body_chars")
         shown.add("body_chars")
     example = _example(row, title, measured, shown, site)
-    stored = {key: measured[key] for key in MEASURED if key in measured}
-    return (example if drop is None else Rejected.by(drop, example)), stored
+    new = {key: measured[key] for key in MEASURED if key in measured and row[key] is None}
+    return (example if drop is None else Rejected.by(drop, example)), new
 
 
 def _example(row: dict[str, Any], title: str, measured: dict[str, Any], shown: set, site: Site) -> Example:
@@ -336,12 +349,12 @@ def _drop_lines(batch: Any, drops: list, site: Site) -> RejectedLines:
     html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
     pieces = [
         '{"detail":"', details, '","id":"', rows.column("id"),
-        '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
+        f'","record":{{"domain":{dumps(site.domain)},"id":"', rows.column("id"),
         '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
         accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
         ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
         ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
-        ',"site":', dumps(site.name), f'}},"source":"{SOURCE}"}},"rule":', rules,
+        f',"site":{dumps(site.name)}}},"source":"{SOURCE}"}},"rule":', rules,
         f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
     ]
     lines = pc.binary_join_element_wise(*pieces, "")
