@@ -161,24 +161,48 @@ def _decide_cached(
     parquet: Any, decider: site_rows.Site, tables: TableCache, path: Path, key: str, floor: str
 ) -> Iterator[Outcome]:
     """Decide from a saved table (``parquet``: its open ParquetFile; one row group per
-    batch), reading the HTML columns of a batch only when a measurement needs them; save
-    the table again if deciding took new measurements."""
+    batch), reading the HTML columns of a batch only when a measurement needs them. If
+    deciding takes new measurements, the table is saved again as it is decided, from the
+    first batch that took some: the batches before it read back whole, the later ones
+    written from what deciding read."""
     names = [name for name in parquet.schema_arrow.names if name not in site_rows.HTML]
-    taken: dict[int, dict] = {}
-    for number in range(parquet.num_row_groups):
-        batch = _one_batch(parquet.read_row_group(number, columns=names, use_threads=False))
-        html = partial(lambda group: _one_batch(parquet.read_row_group(group, columns=list(site_rows.HTML), use_threads=False)), number)
-        decided = site_rows.decide_batch(batch, decider, html=html)
-        if decided.taken:
-            taken[number] = decided.taken
-        yield from decided.outcomes
-    if taken:
-        log.info("%s: saving the new measurements of %d batches", decider.name, len(taken))
-        with tables.writing(path, parquet.schema_arrow, key, {FLOOR: floor}) as writer:
-            for number in range(parquet.num_row_groups):
-                batch = _one_batch(parquet.read_row_group(number))
-                if writer is not None:
-                    writer.write_batch(site_rows.with_taken(batch, taken.get(number, {})))
+    with contextlib.ExitStack() as stack:
+        saving, writer = False, None  # writer: None until saving, or when the disk refused the file
+        for number in range(parquet.num_row_groups):
+            batch = _one_batch(parquet.read_row_group(number, columns=names, use_threads=False))
+            html = _GroupHtml(parquet, number)
+            decided = site_rows.decide_batch(batch, decider, html=html)
+            if decided.taken and not saving:
+                log.info("%s: saving the new measurements, from batch %d on", decider.name, number)
+                saving = True
+                writer = stack.enter_context(tables.writing(path, parquet.schema_arrow, key, {FLOOR: floor}))
+                for earlier in range(number if writer is not None else 0):
+                    writer.write_batch(_one_batch(parquet.read_row_group(earlier)))
+            if writer is not None:
+                writer.write_batch(site_rows.with_taken(html.whole(batch), decided.taken))
+            yield from decided.outcomes
+
+
+class _GroupHtml:
+    """The HTML columns of one row group of a saved table, read when first asked for."""
+
+    def __init__(self, parquet: Any, number: int) -> None:
+        self._parquet, self._number, self._batch = parquet, number, None
+
+    def __call__(self) -> Any:
+        if self._batch is None:
+            columns = list(site_rows.HTML)
+            self._batch = _one_batch(self._parquet.read_row_group(self._number, columns=columns, use_threads=False))
+        return self._batch
+
+    def whole(self, batch: Any) -> Any:
+        """``batch`` (the group without its HTML) with the HTML columns, in the table's order."""
+        import pyarrow as pa
+
+        schema = self._parquet.schema_arrow
+        html = self()
+        columns = [(html if name in site_rows.HTML else batch).column(name) for name in schema.names]
+        return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 def _one_batch(table: Any) -> Any:

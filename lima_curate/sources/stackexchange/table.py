@@ -165,13 +165,25 @@ def decide_batch(
     if len(alive):
         texts = _Html(batch if html is None else None, html, alive)
         rows = batch.select([name for name in batch.schema.names if name not in HTML]).take(arrow_ints(alive))
+        shown = _reads_through(rest)
         for position, row in zip(alive.tolist(), rows.to_pylist()):
-            outcome, measured = _decide_row(row, position, texts, rest, site, ahead)
+            outcome, new = _decide_row(row, position, texts, rest, shown, site, ahead)
             outcomes.append(outcome)
-            for key, value in measured.items():
-                if row[key] is None:
-                    taken.setdefault(key, {})[position] = value
+            for key, value in new.items():
+                taken.setdefault(key, {})[position] = value
     return Decided(outcomes, taken)
+
+
+def _reads_through(rules: tuple) -> "dict[str | None, frozenset[str]]":
+    """Rule name -> what the rules up to it read (what a drop by it shows); None -> what
+    all of them read (what a kept candidate shows)."""
+    through: dict[str | None, frozenset[str]] = {}
+    reads: frozenset[str] = frozenset()
+    for each in rules:
+        reads = reads | set(each.reads)
+        through.setdefault(each.name, reads)
+    through[None] = reads
+    return through
 
 
 def arrow_ints(values: Any, valid: Any = None) -> Any:
@@ -226,8 +238,10 @@ class _Html:
 
 
 def _decide_row(
-    row: dict[str, Any], position: int, html: _Html, rules: tuple, site: Site, ahead: "Mapping[int, dict] | None"
+    row: dict[str, Any], position: int, html: _Html, rules: tuple, reads_through: Mapping, site: Site,
+    ahead: "Mapping[int, dict] | None",
 ) -> tuple[Outcome, dict]:
+    """The row's outcome, and the measurements taken for it that the table lacks."""
     config = site.config
     measured = {key: row[key] for key in RANKING}
     measured.update((key, row[key]) for key in MEASURED if row[key] is not None)
@@ -243,8 +257,7 @@ def _decide_row(
         prompt_form=config.prompt,
     )
     drop = first_failure(measured, rules, config, candidate.measures)
-    evaluated = rules if drop is None else rules[: [r.name for r in rules].index(drop.rule) + 1]
-    shown = {key for each in evaluated for key in each.reads}
+    shown = set(reads_through[None if drop is None else drop.rule])
     if "answer_text" in measured:
         candidate.get("answer_chars")
         shown.add("answer_chars")
@@ -252,8 +265,8 @@ def _decide_row(
         candidate.get("body_chars")
         shown.add("body_chars")
     example = _example(row, title, measured, shown, site)
-    stored = {key: measured[key] for key in MEASURED if key in measured}
-    return (example if drop is None else Rejected.by(drop, example)), stored
+    new = {key: measured[key] for key in MEASURED if key in measured and row[key] is None}
+    return (example if drop is None else Rejected.by(drop, example)), new
 
 
 def _example(row: dict[str, Any], title: str, measured: dict[str, Any], shown: set, site: Site) -> Example:
@@ -313,45 +326,55 @@ def stub_record(row: Mapping[str, Any], site: Site) -> dict[str, Any]:
 
 def _drop_lines(batch: Any, drops: list, site: Site) -> RejectedLines:
     """The rejects lines of the drops decided on the columns, in rank order, built on whole
-    columns, rule by rule: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
+    columns at once: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ranking = batch.select([*RANKING, "id", "title_json"])
-    site_json, minimum = dumps(site.name), site.config.min_answer_score
-    per_rule = []
-    for where, name, details in drops:
-        rows = ranking.take(arrow_ints(where))
-
-        def number(column: str) -> Any:
-            return pc.fill_null(pc.cast(rows.column(column), pa.string()), "null")
-
-        accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
-        # the HTML length is known down to the table's floor; shown only down to
-        # min_answer_score, so a drop reads the same whatever floor the table was measured at
-        shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), minimum), False)
-        html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
-        prefix, _, suffix = details.template.partition("{}")
-        detail = [prefix] if details.values is None else [
-            prefix, pc.cast(arrow_ints(details.values), pa.string()), suffix]
-        pieces = [
-            '{"detail":"', *(_json_inner(part) if isinstance(part, str) else part for part in detail),
-            '","id":"', rows.column("id"),
-            '","record":{"domain":', dumps(site.domain), ',"id":"', rows.column("id"),
-            '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
-            accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
-            ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
-            ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
-            ',"site":', site_json, f'}},"source":"{SOURCE}"}},"rule":', dumps(name),
-            f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
-        ]
-        per_rule.append(pc.binary_join_element_wise(*pieces, ""))
     positions = np.concatenate([where for where, _, _ in drops])
-    lines = pa.concat_arrays(per_rule).take(arrow_ints(np.argsort(positions, kind="stable")))
+    order = np.argsort(positions, kind="stable")  # rank order: the rows of every rule together
+    rows = batch.select([*RANKING, "id", "title_json"]).take(arrow_ints(positions[order]))
+    rule_of_row = np.repeat(np.arange(len(drops)), [len(where) for where, _, _ in drops])[order]
+    rules = pa.array([dumps(name) for _, name, _ in drops], pa.string()).take(arrow_ints(rule_of_row))
+    details = pa.concat_arrays([_detail_texts(details, len(where)) for where, _, details in drops])
+    details = details.take(arrow_ints(order))
+
+    def number(column: str) -> Any:
+        return pc.fill_null(pc.cast(rows.column(column), pa.string()), "null")
+
+    accepted = pc.if_else(rows.column("answer_accepted"), "true", "false")
+    # the HTML length is known down to the table's floor; shown only down to
+    # min_answer_score, so a drop reads the same whatever floor the table was measured at
+    shown = pc.fill_null(pc.greater_equal(rows.column("answer_score"), site.config.min_answer_score), False)
+    html_chars = pc.if_else(shown, number("answer_html_chars"), "null")
+    pieces = [
+        '{"detail":"', details, '","id":"', rows.column("id"),
+        f'","record":{{"domain":{dumps(site.domain)},"id":"', rows.column("id"),
+        '","messages":[{"content":', rows.column("title_json"), ',"role":"user"}],"meta":{"answer_accepted":',
+        accepted, ',"answer_count":', number("answer_count"), ',"answer_html_chars":', html_chars,
+        ',"answer_id":', number("answer_id"), ',"answer_score":', number("answer_score"),
+        ',"question_id":', number("question_id"), ',"question_score":', number("question_score"),
+        f',"site":{dumps(site.name)}}},"source":"{SOURCE}"}},"rule":', rules,
+        f',"source":"{SOURCE}","stage":"{STAGE}"}}\n',
+    ]
+    lines = pc.binary_join_element_wise(*pieces, "")
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     text = bytes(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
     return RejectedLines(text, {name: len(where) for where, name, _ in drops}, SOURCE)
+
+
+def _detail_texts(details: Any, count: int) -> Any:
+    """The ``count`` details of one rule's drops (:class:`~lima_curate.rules.Details`), as they
+    appear inside a JSON string."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    prefix, _, suffix = details.template.partition("{}")
+    if details.values is None:
+        return pa.array([_json_inner(prefix)], pa.string()).take(arrow_ints(np.zeros(count, np.int64)))
+    values = pc.cast(arrow_ints(details.values), pa.string())
+    return pc.binary_join_element_wise(_json_inner(prefix), values, _json_inner(suffix), "")
 
 
 def _json_inner(text: str) -> str:
