@@ -125,7 +125,10 @@ def run_extract(root: str, workers: int, cache: str = "", change: str = "") -> d
     from lima_curate.config import StackExchangeConfig
     from lima_curate.records import write_jsonl
     from lima_curate.rejects import Rejects
-    from lima_curate.sources.stackexchange.extract import extract
+    try:
+        from lima_curate.sources.stackexchange.extract import extract
+    except ImportError:  # a package from before sources/ had a folder per source
+        from lima_curate.sources.stackexchange import extract
 
     try:
         from lima_curate.sources.table import TableCache
@@ -153,15 +156,21 @@ def child(kind: str, *args: str, package: "Path | None" = None) -> dict:
     given); add its peak memory (itself and its workers)."""
     code = (
         "import json, resource, sys; sys.path.insert(0, %r); import bench_stackexchange as b; "
-        "r = b.run_%s(*%r); "
+        "r = b.run_%s(*%r); import lima_curate; r['package'] = lima_curate.__file__; "
         "r['peak_mb'] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024; print(json.dumps(r))"
     ) % (str(HERE), kind, tuple(int(a) if a.isdigit() else a for a in args))
     env = dict(os.environ, PYTHONPATH=str(package)) if package is not None else None
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env)
+    # run from the package copy's folder: from the repository, Python would import the
+    # repository's lima_curate ahead of PYTHONPATH (the current folder comes first)
+    where = package if package is not None else REPO
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=where, env=env)
     if result.returncode != 0:
         sys.exit(result.stderr)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if not Path(found.pop("package")).is_relative_to(where):
+        sys.exit(f"the run imported lima_curate from outside {where}")
+    return found
 
 
 def main() -> None:
