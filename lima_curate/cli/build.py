@@ -59,7 +59,7 @@ def build(
     if raw is not None and not raw.is_dir():
         raise fail(f"{raw}: --raw is not a folder")
 
-    command = shlex.join(["lima-curate", *sys.argv[1:]])
+    command = recorded_command(sys.argv[1:])
     verbosity = output.QUIET if quiet else output.VERBOSE if verbose else output.NORMAL
     with output.session(verbosity) as channel:
         try:
@@ -72,3 +72,13 @@ def build(
         if not quiet:
             print_summary(result)
         typer.echo(output.wrap(final_line(result, channel.warnings, quiet=quiet), output.stdout_width()))
+
+
+#: flags that change what is printed, not what is built: left out of the recorded command
+MESSAGE_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def recorded_command(arguments: list[str]) -> str:
+    """The command line the manifest and card record: as typed, less the message flags, so
+    that ``-q`` or ``-v`` leave the outputs byte-identical."""
+    return shlex.join(["lima-curate", *(argument for argument in arguments if argument not in MESSAGE_FLAGS)])

@@ -72,3 +72,29 @@ def test_verbose_shows_details_and_each_steps_time(short_build):
     assert re.search(r"cooking\.stackexchange\.com: (11 questions|deciding from the measurements table)", flat)
     assert re.search(r"^· embedding: \d+ texts in \d+ s$", out, re.M)
     assert " ".join(out.split()).count("quota stackexchange_stem: 6 candidates") == 1
+
+
+def _hashes(folder):
+    import hashlib
+
+    return {path.relative_to(folder): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow
+def test_message_flags_leave_the_outputs_byte_identical(short_build):
+    folder = short_build / "out" / "sample"
+    build(short_build)
+    plain = _hashes(folder)
+    build(short_build, "-q")
+    assert _hashes(folder) == plain
+    build(short_build, "--verbose")
+    assert _hashes(folder) == plain
+    assert "--verbose" not in (folder / "manifest.json").read_text()
+
+
+def test_the_recorded_command_leaves_out_the_message_flags():
+    from lima_curate.cli.build import recorded_command
+
+    assert recorded_command(["p.yaml", "-q", "--out", "o", "--verbose", "--seed", "3"]) == \
+        "lima-curate p.yaml --out o --seed 3"
