@@ -9,9 +9,14 @@ with a valid table the input is not read again; measurements taken while decidin
 language, taken last and only for candidates every other rule kept) are added to the
 rows, and the table is saved again when it gained any.
 
-A table holds a row per :class:`Row`: ``record`` (the candidate as JSON), ``drop_rule``,
-``drop_detail``, ``malformed`` (for drops decided while reading), then one column per
-measurement (types as pyarrow infers them; null where a row has none).
+**Streaming.** Rows flow from the input (or the table) through the decisions one at a time
+and are written to the table in batches as they go, so memory does not grow with the
+input. A ``decide`` function must be done with a row (its measurements added) before it
+asks for the next one.
+
+A table holds a row per :class:`Row`: ``record`` (the candidate as JSON), ``is_example``,
+``drop_rule``, ``drop_detail``, ``malformed`` (for drops decided while reading) and
+``measured`` (the measurements as JSON: one fixed schema, whatever a source measures).
 """
 
 from __future__ import annotations
@@ -48,42 +53,46 @@ class Row:
         return Rejected(self.record, self.drop.rule, self.drop.detail, self.malformed)
 
 
-def to_table(rows: list[Row]) -> Any:
-    """The rows as an arrow table (see the module docstring)."""
+#: rows per record batch written to a table
+BATCH_ROWS = 2048
+
+
+def schema() -> Any:
+    """The table's columns (see the module docstring)."""
     import pyarrow as pa
 
-    keys = list(dict.fromkeys(key for row in rows for key in row.measured))
-    clash = set(keys) & set(FIXED)
-    if clash:
-        raise ValueError(f"measurement names clash with the table's columns: {sorted(clash)}")
-    columns: dict[str, Any] = {
-        "record": pa.array([dumps(row.record.to_dict() if isinstance(row.record, Example) else row.record)
-                            for row in rows], pa.string()),
-        "is_example": pa.array([isinstance(row.record, Example) for row in rows], pa.bool_()),
-        "drop_rule": pa.array([row.drop.rule if row.drop else None for row in rows], pa.string()),
-        "drop_detail": pa.array([row.drop.detail if row.drop else None for row in rows], pa.string()),
-        "malformed": pa.array([row.malformed for row in rows], pa.bool_()),
-    }
-    for key in keys:
-        columns[key] = pa.array([_plain(row.measured.get(key)) for row in rows])
-    return pa.table(columns)
+    return pa.schema([("record", pa.string()), ("is_example", pa.bool_()), ("drop_rule", pa.string()),
+                      ("drop_detail", pa.string()), ("malformed", pa.bool_()), ("measured", pa.string())])
 
 
-def _plain(value: Any) -> Any:
-    return [_plain(item) for item in value] if isinstance(value, (tuple, list)) else value
+def to_batch(rows: "list[Row]") -> Any:
+    """The rows as one arrow record batch of :func:`schema`."""
+    import pyarrow as pa
+
+    columns = [
+        [dumps(row.record.to_dict() if isinstance(row.record, Example) else row.record) for row in rows],
+        [isinstance(row.record, Example) for row in rows],
+        [row.drop.rule if row.drop else None for row in rows],
+        [row.drop.detail if row.drop else None for row in rows],
+        [row.malformed for row in rows],
+        [dumps(row.measured) for row in rows],
+    ]
+    return pa.record_batch(columns, schema=schema())
 
 
-def from_table(table: Any) -> list[Row]:
-    """The rows of a table made by :func:`to_table`."""
-    rows = []
-    keys = [name for name in table.schema.names if name not in FIXED]
-    for values in table.to_pylist():
+def from_batch(batch: Any) -> Iterator[Row]:
+    """The rows of a record batch made by :func:`to_batch`."""
+    for values in batch.to_pylist():
         data = loads(values["record"])
         record = Example.from_dict(data) if values["is_example"] else data
         drop = Drop(values["drop_rule"], values["drop_detail"] or "") if values["drop_rule"] is not None else None
-        measured = {key: values[key] for key in keys if values[key] is not None}
-        rows.append(Row(record, measured, drop, bool(values["malformed"])))
-    return rows
+        measured = {key: _tuples(value) for key, value in loads(values["measured"]).items() if value is not None}
+        yield Row(record, measured, drop, bool(values["malformed"]))
+
+
+def _tuples(value: Any) -> Any:
+    """A measurement as it was taken: sequences (hits, pairs) are tuples, which JSON makes lists."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
 def table_outcomes(
@@ -92,22 +101,71 @@ def table_outcomes(
     input_path: Path,
     key: str,
     measure: Callable[[], Iterable[Row]],
-    decide: Callable[[list[Row]], Iterable[Outcome]],
+    decide: Callable[[Iterator[Row]], Iterable[Outcome]],
 ) -> Iterator[Outcome]:
     """The outcomes of one unit: its rows from the table of ``input_path`` when valid, else
     ``measure()``; decided by ``decide`` (which may add measurements to the rows); the
     table saved when it is new or gained measurements (see the module docstring)."""
-    rows: "list[Row] | None" = None
-    path = tables.path(source, input_path) if tables is not None else None
-    if tables is not None and path is not None:
-        table = tables.load(path, key)
-        if table is not None:
-            rows = from_table(table)
-    cached = rows is not None
-    if rows is None:
-        rows = list(measure())
-    before = sum(len(row.measured) for row in rows)
-    outcomes = list(decide(rows))
-    if tables is not None and path is not None and (not cached or sum(len(row.measured) for row in rows) != before):
-        tables.save(path, to_table(rows), key)
-    yield from outcomes
+    if tables is None:
+        yield from decide(iter(measure()))
+        return
+    path = tables.path(source, input_path)
+    parquet = tables.open(path, key)
+    if parquet is None:
+        with tables.writing(path, schema(), key) as writer:
+            yield from decide(_written(iter(measure()), writer))
+        return
+    gained = _Gained()
+    try:
+        with tables.writing(path, schema(), key) as writer:
+            yield from decide(_written(gained.counting(_read(parquet, path)), writer))
+            if not gained:
+                raise _Unchanged  # the table stays as it was
+    except _Unchanged:
+        pass
+
+
+class _Unchanged(Exception):
+    """A table read and decided without new measurements: its rewrite is discarded."""
+
+
+class _Gained:
+    """Whether any row gained measurements while it was decided."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def __bool__(self) -> bool:
+        return self.rows > 0
+
+    def counting(self, rows: Iterator[Row]) -> Iterator[Row]:
+        previous: "tuple[Row, int] | None" = None
+        for row in rows:
+            self._check(previous)
+            previous = (row, len(row.measured))
+            yield row
+        self._check(previous)
+
+    def _check(self, previous: "tuple[Row, int] | None") -> None:
+        if previous is not None and len(previous[0].measured) != previous[1]:
+            self.rows += 1
+
+
+def _read(parquet: Any, path: Path) -> Iterator[Row]:
+    """The rows of a saved table, a batch at a time."""
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+        yield from from_batch(batch)
+
+
+def _written(rows: Iterator[Row], writer: Any) -> Iterator[Row]:
+    """``rows``, each written to ``writer`` (when not None) once the next one is asked
+    for, or the rows end: by then its decision, and its measurements, are complete."""
+    pending: list[Row] = []
+    for row in rows:
+        if len(pending) > BATCH_ROWS and writer is not None:
+            writer.write_batch(to_batch(pending[:-1]))
+            del pending[:-1]
+        pending.append(row)
+        yield row
+    if pending and writer is not None:
+        writer.write_batch(to_batch(pending))

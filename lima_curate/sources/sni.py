@@ -64,7 +64,7 @@ import zlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from lima_curate import safe_json
 from lima_curate.config import SNIConfig
@@ -93,7 +93,7 @@ TASK_URL = "https://github.com/allenai/natural-instructions/blob/master/tasks/{t
 QUALITY_CAP_CHARS = 2048
 SHARDS = 8  # work units for the task files
 #: the measurements table's version: bump it with any change to reading or measuring
-VERSION = "sni-table-1"
+VERSION = "sni-table-2"
 
 NON_GENERATION_KEYWORDS = (
     "classification", "detection", "identification", "recognition", "verification",
@@ -327,7 +327,7 @@ def tasks_outcomes(
             example = to_example(read_task(path, path.relative_to(root).as_posix()), config, seed)
             yield Row(example, measure(example))
 
-    def decide(rows: list[Row]) -> Iterator[Outcome]:
+    def decide(rows: Iterable[Row]) -> Iterator[Outcome]:
         for row in rows:
             drop = first_failure(row.measured, RULES, config)
             yield row.record if drop is None else Rejected.by(drop, row.record)

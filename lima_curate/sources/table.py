@@ -10,7 +10,9 @@ decides from it without reading the input again, so changing a threshold costs o
 decisions.
 
 **Key.** A table is valid for an input while its key matches: the source, the source's
-table version (bumped with any change to reading, cleaning or measuring), the settings
+table version (bumped with any change to reading, cleaning or measuring), a hash of the
+code that reads and measures (:func:`code_digest`: a missed bump cannot serve stale
+measurements), the settings
 that change rows (``settings``: everything in the source's config but the thresholds the
 rules read), and, per input file, its path, size and modification time in nanoseconds
 (:func:`input_key`). The content is not hashed: that costs seconds per GiB, and a file
@@ -25,6 +27,7 @@ temporary name and renamed into place.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -49,8 +52,19 @@ def input_key(source: str, version: str, settings: Mapping[str, Any], files: Ite
     for path in files:
         stat = os.stat(path)
         described.append([str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns])
-    blob = json.dumps([source, version, settings, described], sort_keys=True, default=str)
+    blob = json.dumps([source, version, code_digest(), settings, described], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of the code that reads and measures (the package's ``sources/`` and ``text/``):
+    a table made by other code is measured again, even where a version was not bumped."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*(package / "sources").rglob("*.py"), *(package / "text").rglob("*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from lima_curate.config import RedditConfig
 from lima_curate.records import META_QUALITY, Example, make_id
@@ -39,7 +39,7 @@ from lima_curate.text.scrub import scrub
 DATASET_SOURCE_ID = "writingprompts_dataset"
 SUBREDDIT_URL = "https://www.reddit.com/r/WritingPrompts/"
 #: the measurements table's version: bump it with any change to reading or measuring
-VERSION = "writingprompts-dataset-table-1"
+VERSION = "writingprompts-dataset-table-2"
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,17 @@ def _file_outcomes(
     origin = path.relative_to(root).as_posix()
     key = input_key(DATASET_SOURCE_ID, VERSION, {}, files) if tables is not None else ""
 
-    def decide(measured: list[Row]) -> Iterator[Outcome]:
-        stats["dataset_rows"] += len(measured)
-        log.info("reddit: %s: %d dataset rows", origin, len(measured))
-        return decide_rows(measured, origin, config, seed)
+    def decide(measured: Iterable[Row]) -> Iterator[Outcome]:
+        read = Counter()
+
+        def counted() -> Iterator[Row]:
+            for row in measured:
+                read["rows"] += 1
+                yield row
+
+        yield from decide_rows(counted(), origin, config, seed)
+        stats["dataset_rows"] += read["rows"]
+        log.info("reddit: %s: %d dataset rows", origin, read["rows"])
 
     yield from table_outcomes(tables, DATASET_SOURCE_ID, path, key, lambda: measure_rows(path, origin, rows()), decide)
 
@@ -100,7 +107,7 @@ def measure_rows(path: Path, origin: str, rows: Iterator[tuple[str, str, str]]) 
         yield Row(example, {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)})
 
 
-def decide_rows(rows: list[Row], origin: str, config: RedditConfig, seed: int) -> Iterator[Outcome]:
+def decide_rows(rows: Iterable[Row], origin: str, config: RedditConfig, seed: int) -> Iterator[Outcome]:
     """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
     which adds the language to the row)."""
     for row in rows:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from lima_curate.config import RedditConfig
 from lima_curate.rules import Drop
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "reddit"
 #: the measurements table's version: bump it with any change to reading or routing
-VERSION = "reddit-harvest-table-1"
+VERSION = "reddit-harvest-table-2"
 STATS = "stats"  # the kind of the row holding the counts of what was read
 
 
@@ -53,7 +53,7 @@ def harvest_outcomes(
     stats = Counter() if stats is None else stats
     key = input_key(SOURCE, VERSION, {}, [*dumps, *pages]) if tables is not None else ""
 
-    def decide(rows: list[Row]) -> Iterator[Outcome]:
+    def decide(rows: Iterable[Row]) -> Iterator[Outcome]:
         harvest = _Harvest(root, config, seed, stats)
         for row in rows:
             if row.drop is not None:
@@ -71,15 +71,16 @@ def harvest_outcomes(
     yield from table_outcomes(tables, SOURCE, root / "harvest", key, lambda: read_items(root, dumps, pages), decide)
 
 
-def read_items(root: Path, dumps: Sequence[Path], pages: Sequence[Path]) -> list[Row]:
+def read_items(root: Path, dumps: Sequence[Path], pages: Sequence[Path]) -> Iterator[Row]:
     """The items of ``dumps`` then ``pages`` that some use takes, as rows in reading order
     (record ``{kind, origin, item}``), the drops of bad lines, and a last row with the
     counts of what was read."""
     reader = _Reader(root)
-    rows = [*(row for path in dumps for row in reader.read_dump(path)),
-            *(row for path in pages for row in reader.read_thread(path))]
-    rows.append(Row({"kind": STATS, "counts": dict(sorted(reader.stats.items()))}))
-    return rows
+    for path in dumps:
+        yield from reader.read_dump(path)
+    for path in pages:
+        yield from reader.read_thread(path)
+    yield Row({"kind": STATS, "counts": dict(sorted(reader.stats.items()))})
 
 
 class _Reader:

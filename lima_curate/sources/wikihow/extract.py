@@ -106,7 +106,7 @@ LICENCE_AFTER = "wikiHow terms (post 2025-03-24)"
 _SUFFIX_ORDER = {".html": 0, ".htm": 0, ".txt": 1, ".csv": 2}
 SHARDS = 8  # units per kind of page file (HTML, plain text)
 #: the measurements table's version: bump it with any change to reading or measuring
-VERSION = "wikihow-table-1"
+VERSION = "wikihow-table-2"
 
 
 # ---------------------------------------------------------------- reading
@@ -254,7 +254,7 @@ def measure_files(files: list[Path], root: Path, config: WikiHowConfig) -> Itera
             yield Row(example, measure(example))
 
 
-def decide_rows(rows: list[Row], config: WikiHowConfig) -> Iterator[Outcome]:
+def decide_rows(rows: Iterable[Row], config: WikiHowConfig) -> Iterator[Outcome]:
     """Each row decided by :data:`.rules.RULES`; the language, measured last, is added to the row."""
     for row in rows:
         if row.drop is not None:
