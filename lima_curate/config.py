@@ -364,7 +364,7 @@ def _plain_name(name: str) -> str:
 class PipelineConfig:
     name: Annotated[Str, AfterValidator(_plain_name)] = setting(
         "Build name: outputs go to <out>/<name>/ (a plain folder name).", "sample")
-    seed: Int = setting("Seed for every random choice.", 0, ge=0)
+    seed: Int = setting("Seed for every random choice.", 0, ge=0, le=2**32 - 1)  # numpy and scikit-learn take 32 bits
     raw: Str = setting("Folder laid out like shared/realdata (stackexchange/, wikihow/, ...).", "raw")
     sources: SourcesConfig = subsection("Extractors.", SourcesConfig)
     select: SelectConfig = subsection("Dedup, decontamination and diverse selection.", SelectConfig)

@@ -235,3 +235,9 @@ def test_sections_are_frozen_validated_and_documented():
         return missing
 
     assert undocumented(PipelineConfig) == [] and undocumented(QuotaConfig) == []
+
+
+def test_a_seed_beyond_32_bits_is_refused_before_any_work(repo_root):
+    with pytest.raises(ConfigError, match="seed"):
+        load_pipeline(repo_root / "pipelines" / "sample.yaml", {"seed": 2**32})
+    assert load_pipeline(repo_root / "pipelines" / "sample.yaml", {"seed": 2**32 - 1}).seed == 2**32 - 1

@@ -21,11 +21,11 @@ counted from 0 in file order, like a Python slice. Anything unreadable is an
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from lima_curate import safe_json
 from lima_curate.errors import InputError
 from lima_curate.records import numbered_jsonl
 
@@ -78,11 +78,13 @@ def _numbered_items(path: Path) -> Iterator[tuple[str, Any]]:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"["):
         try:
-            items = json.loads(path.read_text(encoding="utf-8-sig"))
+            items = safe_json.loads(path.read_text(encoding="utf-8-sig"))
         except UnicodeDecodeError:
             raise InputError(path, "not UTF-8 text") from None
-        except json.JSONDecodeError as error:
-            raise InputError(path, f"not valid JSON ({error.msg})", f"line {error.lineno}") from None
+        except safe_json.JSONError as error:
+            raise InputError(path, f"not valid JSON ({error.msg})", f"line {error.lineno}" if error.lineno else None) from None
+        if not isinstance(items, list):
+            raise InputError(path, "not a JSON array of items")
         for number, item in enumerate(items):
             yield f"item {number}", item
         return

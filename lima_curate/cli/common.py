@@ -37,8 +37,15 @@ def default_pipeline(pipeline: "Path | None") -> Path:
     return DEFAULT_PIPELINE
 
 
+#: OSErrors caused by a path the user gave (a file where a folder belongs, or the reverse): exit 2
+PATH_ERRNOS = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+
+
 def disk_failure(error: OSError, where: "Path | str") -> "typer.Exit | None":
-    """The exit for an OSError the machine caused (naming its file, else ``where``); None for others."""
+    """The exit for an OSError the machine or a given path caused (naming its file, else
+    ``where``); None for others."""
+    if error.errno in PATH_ERRNOS:
+        return fail(f"{error.filename or where}: {error.strerror or error}", 2)
     if error.errno not in DISK_ERRNOS:
         return None
     return fail(f"{error.filename or where}: {error.strerror or error}", 1)

@@ -87,8 +87,12 @@ class EmbeddingCache:
         try:
             shard_keys = np.load(keys_path, allow_pickle=False)
             vectors = np.load(vecs_path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError, EOFError) as error:  # EOFError: an empty file
+        except (ValueError, EOFError) as error:  # not an array file, or an empty one
             self._discard(name, "unreadable", str(error))
+            return None
+        except OSError as error:  # e.g. another user's shard in a shared folder: skipped, not deleted
+            log.warning("%s: embedding cache shard %s skipped (%s); its texts are embedded again",
+                        self.folder, name, error.strerror or error)
             return None
         width = self._width()
         if (

@@ -68,7 +68,9 @@ def contamination(
 
     exact: dict[str, list[int]] = {}
     for number, prompt in enumerate(eval_prompts):
-        exact.setdefault(normalise_text(prompt.text), []).append(number)
+        key = normalise_text(prompt.text)
+        if key:  # a prompt of punctuation alone is the same text as no text: it matches nothing
+            exact.setdefault(key, []).append(number)
     index = ngrams if ngrams is not None else NGramIndex(prompt.text for prompt in eval_prompts)
     for i, found in enumerate(parts):
         for name, text in found:

@@ -70,6 +70,12 @@ def load_model(target: str, device: str) -> Any:
         with deferred():  # a Ctrl-C inside torch's import or loading aborts the process (exit -6)
             from sentence_transformers import SentenceTransformer
 
+            if device.startswith("cuda"):
+                import torch
+
+                if not torch.cuda.is_available():
+                    raise InputError("select.embedding.device", f"{device!r}, but torch sees no CUDA device here; "
+                                     "use 'cpu'")
             model = SentenceTransformer(target, device=device, local_files_only=True)
     except (OSError, ValueError, RuntimeError) as error:  # missing files, bad folder, no such device
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

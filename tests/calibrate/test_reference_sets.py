@@ -74,6 +74,7 @@ def test_bad_rows(text: str) -> None:
         ('{broken\n', "not valid JSON", "line 1"),
         ('[{"conversations": ["Q", "A"]}, 7]', "expected a JSON object", "item 1"),
         ('[{"conversations": ["Q", "A"]', "not valid JSON", "line 1"),
+        ('[{"instruction": "Q", "output": "A", "n": ' + "9" * 5000 + '}]', "not valid JSON", None),
     ],
 )
 def test_bad_items_name_the_file_and_place(tmp_path: Path, content: str, message: str, place: str) -> None:

@@ -59,3 +59,13 @@ def test_eval_files_add_to_the_pipelines_and_catch_a_question_by_its_title(
     assert caught[0]["detail"].endswith("(the question's title)")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert any("held_out.jsonl" in json.dumps(entry) for entry in manifest["inputs"])
+
+
+@pytest.mark.parametrize("out", ["a_file", "a_file/below"])
+def test_an_out_path_through_a_file_is_one_line(repo_root: Path, tmp_path: Path, monkeypatch, out: str) -> None:
+    monkeypatch.chdir(repo_root)
+    (tmp_path / "a_file").write_text("mine\n")
+    result = runner.invoke(app, ["build", "--out", str(tmp_path / out), "-q"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+    assert (tmp_path / "a_file").read_text() == "mine\n"

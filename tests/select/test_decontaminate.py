@@ -155,3 +155,9 @@ def test_every_planted_lima_test_prompt_is_caught_and_real_questions_are_not(rea
     assert sorted(details) == list(range(len(planted)))
     assert len(evals) == 300 and split > 50 and len(planted) == 600 + split
     assert all(re.search(r"lima_test_set\.jsonl:\d+", detail) for detail in details.values())
+
+
+def test_punctuation_alone_is_not_the_same_text(make_item, make_vectors):
+    examples = [make_item(0, prompt="...")]
+    kept, dropped = run(examples, make_vectors(1, seed=2), [EvalPrompt("???", "test.jsonl:1")], make_vectors(1, seed=3))
+    assert kept == [0] and not dropped

@@ -46,3 +46,14 @@ def test_the_default_model_embeds_meaning(embedder):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > 0.7 > 0.3 > vectors[0] @ vectors[2]
     assert np.allclose(embedder.encode(["How do I grind coffee beans?"])[0], vectors[0], atol=1e-5)
+
+
+def test_a_cuda_device_without_cuda_is_one_line(monkeypatch):
+    import torch
+
+    from lima_curate.errors import InputError
+    from lima_curate.select.embed import load_model
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(InputError, match="no CUDA device"):
+        load_model("any-model", "cuda")

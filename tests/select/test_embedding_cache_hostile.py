@@ -146,3 +146,19 @@ def test_the_real_model_gives_byte_identical_vectors_for_cut_texts(embedder):
     started = time.perf_counter()
     vector = embedder.encode([huge])
     assert time.perf_counter() - started < 5 and np.isfinite(vector).all()
+
+
+def test_a_shard_this_process_cannot_read_is_skipped_not_deleted(tmp_path, caplog, monkeypatch):
+    config, first, folder, name = _cached(tmp_path)
+    real_load = np.load
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith(".vecs.npy"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(np, "load", refuse)
+    with caplog.at_level(logging.WARNING):
+        again, encoded = _again(config)
+    assert sorted(encoded) == sorted(TEXTS) and again.tobytes() == first.tobytes()
+    assert (folder / f"{name}.vecs.npy").exists() and "skipped" in caplog.text  # another user's file stays
