@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from lima_curate.errors import OutputError
 from lima_curate.interrupts import held
@@ -62,23 +62,45 @@ def write_text(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- owned folders
 
 
-def marker_text(name: str) -> str:
-    """What :data:`MARKER` holds in a folder named ``name``."""
-    return json.dumps({"folder": name, "written_by": "lima-curate"}) + "\n"
+def marker_text(name: str, entries: "Iterable[str] | None" = None) -> str:
+    """What :data:`MARKER` holds in a folder named ``name``; ``entries``: the names the
+    build wrote there (recorded when it is complete)."""
+    marker: dict[str, Any] = {"folder": name, "written_by": "lima-curate"}
+    if entries is not None:
+        marker["entries"] = sorted(entries)
+    return json.dumps(marker) + "\n"
+
+
+def _marker(folder: Path) -> "dict[str, Any] | None":
+    """The marker of ``folder`` (a real folder, not a link), or None."""
+    marker = folder / MARKER
+    if folder.is_symlink() or not folder.is_dir() or marker.is_symlink() or not marker.is_file():
+        return None
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return found if isinstance(found, dict) and found.get("written_by") == "lima-curate" else None
 
 
 def is_owned(folder: Path, name: str) -> bool:
     """True when ``folder`` is a real folder (not a link) whose marker names ``name``."""
-    folder = Path(folder)
-    if folder.is_symlink() or not folder.is_dir():
-        return False
-    marker = folder / MARKER
-    if marker.is_symlink() or not marker.is_file():
-        return False
-    try:
-        return marker.read_text(encoding="utf-8") == marker_text(name)
-    except (OSError, UnicodeDecodeError):
-        return False
+    marker = _marker(Path(folder))
+    return marker is not None and marker.get("folder") == name
+
+
+def _refuse_foreign(folder: Path, also_replaces: Iterable[str]) -> None:
+    """OutputError when ``folder`` holds entries its build did not write (and that are not
+    in ``also_replaces``): replacing the folder would delete them."""
+    marker = _marker(folder)
+    written = marker.get("entries") if marker is not None else None
+    if not isinstance(written, list):
+        return  # a folder from before the marker listed its entries
+    foreign = sorted(set(os.listdir(folder)) - set(written) - {MARKER} - set(also_replaces))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(folder, f"holds what no build wrote ({shown}); a new build would delete it: "
+                                  "move it out, then build again")
 
 
 def _refuse_unowned(folder: Path, name: str, role: str) -> None:
@@ -134,12 +156,12 @@ def _recover_previous(final: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_directory(final: Path) -> Iterator[Path]:
+def staged_directory(final: Path, also_replaces: Iterable[str] = ()) -> Iterator[Path]:
     """Yield an empty staging folder; on success it replaces ``final`` in one step.
 
     ``final`` is only replaced when it is a folder this function wrote (it holds
-    :data:`MARKER` naming it); anything else there raises :class:`OutputError` before any
-    work. A run that stops halfway leaves only a hidden ``.<name>.partial-<pid>-*``
+    :data:`MARKER` naming it) and holds only what that run wrote (the marker lists it) or
+    names in ``also_replaces``; anything else raises :class:`OutputError` before any work. A run that stops halfway leaves only a hidden ``.<name>.partial-<pid>-*``
     folder, removed by a later run once that process is gone; ``final`` is either the
     old complete result or the new one.
     """
@@ -148,11 +170,14 @@ def staged_directory(final: Path) -> Iterator[Path]:
     _recover_previous(final)
     if final.exists() or final.is_symlink():
         _refuse_unowned(final, final.name, "the output")
+        _refuse_foreign(final, also_replaces)
     _remove_stale_stages(final)
     stage = Path(tempfile.mkdtemp(prefix=f"{_stage_prefix(final.name)}{os.getpid()}-", dir=final.parent))
     try:
         (stage / MARKER).write_text(marker_text(final.name), encoding="utf-8")
         yield stage
+        entries = [entry for entry in os.listdir(stage) if entry != MARKER]
+        (stage / MARKER).write_text(marker_text(final.name, entries), encoding="utf-8")
         os.chmod(stage, 0o755)
         _swap_into_place(stage, final)
     except BaseException:
@@ -239,7 +264,7 @@ def folder_lock(path: Path, what: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def build_directory(out: Path, name: str) -> Iterator[Path]:
+def build_directory(out: Path, name: str, also_replaces: Iterable[str] = ()) -> Iterator[Path]:
     """:func:`staged_directory` for the build folder ``out/name``, under the lock ``out/.<name>.lock``.
 
     ``name`` must be a plain folder name: a build writes only inside ``out``.
@@ -247,5 +272,5 @@ def build_directory(out: Path, name: str) -> Iterator[Path]:
     out = Path(out)
     final = check_plain_name(name, out)
     out.mkdir(parents=True, exist_ok=True)
-    with folder_lock(out / f".{name}.lock", str(final)), staged_directory(final) as stage:
+    with folder_lock(out / f".{name}.lock", str(final)), staged_directory(final, also_replaces) as stage:
         yield stage

@@ -22,6 +22,7 @@ from lima_curate.config import PipelineConfig
 from lima_curate.errors import InputError
 from lima_curate.executor import Executor, Unit
 from lima_curate.export import write_data_files, write_documents
+from lima_curate.export.report import REPORT_NAME
 from lima_curate.licence import commercial_gate
 from lima_curate.manifest import build_manifest, describe_inputs, describe_outputs, write_manifest
 from lima_curate.records import META_SPLIT, Example
@@ -193,7 +194,7 @@ def build(
         _note(notes, message)
     final = Path(out) / config.name
     embedding = cache_beside_outputs(config.select.embedding, Path(out))
-    with build_directory(Path(out), config.name) as stage:
+    with build_directory(Path(out), config.name, also_replaces=(REPORT_NAME,)) as stage:  # report: made again
         rejects = Rejects(stage / "rejected.jsonl")
         try:
             mined = extract_sources(config, raw, rejects, notes, TableCache.under(out))

@@ -80,8 +80,22 @@ def test_a_build_replaces_its_own_earlier_result_and_marks_it(tmp_path):
     _built(out, "sample", "v1")
     final = _built(out, "sample", "v2")
     assert (final / "train.jsonl").read_text() == "v2"
-    assert (final / MARKER).read_text() == marker_text("sample")
+    assert (final / MARKER).read_text() == marker_text("sample", ["train.jsonl"])  # what the build wrote
     assert sorted(os.listdir(out)) == ["sample"]  # the lock file goes with the lock
+
+
+def test_what_a_build_did_not_write_blocks_the_next_one_and_stays(tmp_path):
+    out = tmp_path / "out"
+    final = _built(out, "sample", "v1")
+    (final / "NOTES.md").write_text("mine")
+    with pytest.raises(OutputError, match=r"holds what no build wrote \(NOTES.md\)"):
+        _built(out, "sample", "v2")
+    assert (final / "NOTES.md").read_text() == "mine" and (final / "train.jsonl").read_text() == "v1"
+    (final / "NOTES.md").unlink()
+    (final / "report.html").write_text("made by lima-curate report")  # named by the build as its own to replace
+    with build_directory(out, "sample", also_replaces=("report.html",)) as stage:
+        (stage / "train.jsonl").write_text("v3")
+    assert sorted(os.listdir(final)) == [MARKER, "train.jsonl"]
 
 
 def test_a_second_build_of_the_same_name_fails_at_once_naming_the_lock(tmp_path):
