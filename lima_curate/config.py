@@ -481,12 +481,25 @@ class _NoAliasLoader(yaml.SafeLoader):
                                               mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A mapping whose keys are unique: a key given twice is an error, not the last one winning."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 def _resolve_paths(data: Any, base: Path) -> Any:
     """Make the path-valued keys of a raw mapping absolute against ``base``."""
     if isinstance(data, Mapping):
         out = {}
         for key, value in data.items():
+            if key in PATH_KEYS and any("\x00" in v for v in (value if isinstance(value, list) else [value])
+                                       if isinstance(v, str)):
+                raise ConfigError(f"{key}: a path with a NUL character")
             if key in PATH_KEYS and isinstance(value, str) and value:
                 out[key] = str((base / value).resolve())
             elif key in PATH_KEYS and isinstance(value, list):
@@ -548,7 +561,11 @@ def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | No
     if path is not None:
         path = Path(path)
         label = str(path)
-        data = _resolve_paths(read_yaml_mapping(path, "pipeline file"), path.parent.resolve())
+        raw = read_yaml_mapping(path, "pipeline file")
+        try:
+            data = _resolve_paths(raw, path.parent.resolve())
+        except ConfigError as error:
+            raise ConfigError(f"{path}: {error}") from None
     try:
         return parse(PipelineConfig, apply_overrides(data, overrides))
     except ConfigError as error:

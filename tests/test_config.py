@@ -241,3 +241,16 @@ def test_a_seed_beyond_32_bits_is_refused_before_any_work(repo_root):
     with pytest.raises(ConfigError, match="seed"):
         load_pipeline(repo_root / "pipelines" / "sample.yaml", {"seed": 2**32})
     assert load_pipeline(repo_root / "pipelines" / "sample.yaml", {"seed": 2**32 - 1}).seed == 2**32 - 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("seed: 1\nseed: 2\n", ":2:1: key 'seed' given twice"),
+    ("select:\n  seed_k: 1\nselect:\n  x: 2\n", ":3:1: key 'select' given twice"),
+    ('raw: "a\\0b"\n', ": raw: a path with a NUL character"),
+])
+def test_a_key_given_twice_or_a_nul_in_a_path_is_one_line(tmp_path, text, message):
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_pipeline(path)
+    assert str(error.value) == f"{path}{message}"
