@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 import re
 
-from lima_curate.text.wording import Hit, at_word_start
+from lima_curate.text.wording import Hit, at_word_start, lowered
 
 # no "\b" first: a literal first lets re skip ahead (twice as fast); the word start is checked after
 _PICTURE_WORD = re.compile(
@@ -72,7 +72,7 @@ _ENTITY = re.compile(r"&[ \t]?(?:([A-Za-z][A-Za-z0-9]{1,7})|#([0-9]{1,7})|#[xX](
 
 def removed_image_references(text: str) -> tuple[Hit, ...]:
     """Words in ``text`` that point at a picture the text does not carry (see module doc)."""
-    lower = text.lower()
+    lower = lowered(text)
     hits = [Hit(text[m.start() : m.end()], m.start(), "removed_image") for m in _PICTURED.finditer(lower)]
     for word in _PICTURE_WORD.finditer(lower):
         start, end = word.span()

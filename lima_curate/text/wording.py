@@ -55,6 +55,15 @@ class Hit(NamedTuple):
     kind: str = ""
 
 
+def lowered(text: str) -> str:
+    """``text`` in lower case, one character for one: a match in it is at the same place in
+    ``text`` (``"İ".lower()`` is two characters; such characters stay as they are)."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def phrases(hits: "tuple[Hit, ...]") -> tuple[str, ...]:
     """The distinct phrases of ``hits``, in the order first found (for a table column)."""
     return tuple(dict.fromkeys(hit.phrase for hit in hits))
@@ -198,7 +207,7 @@ _QUESTION_REFERENCES = re.compile(r"this question\b|your question\b|the original
 def site_references(prose: str) -> tuple[Hit, ...]:
     """Pointers at other answers, the comments, the asker or the site in ``prose`` (see module doc)."""
     hits = []
-    lower = prose.lower()
+    lower = lowered(prose)
     for kind, keywords, pattern in _REFERENCE_FAMILIES:
         if any(keyword in lower for keyword in keywords):
             hits.extend(Hit(prose[m.start() : m.end()], m.start(), kind) for m in _word_matches(pattern, lower, "."))
@@ -216,7 +225,7 @@ def site_references(prose: str) -> tuple[Hit, ...]:
 
 def question_references(prose: str) -> tuple[Hit, ...]:
     """"this question", "your question", "the (original) question": measured, never a drop."""
-    lower = prose.lower()
+    lower = lowered(prose)
     if "question" not in lower:
         return ()
     return tuple(
@@ -244,7 +253,7 @@ _THREAD_KEYWORDS = ("follow", "comment", "edit", "let me know", "care to", "vot"
 
 def thread_talk(prose: str) -> tuple[Hit, ...]:
     """Talk to the thread's readers in ``prose`` (see module doc)."""
-    lower = prose.lower()
+    lower = lowered(prose)
     if not any(keyword in lower for keyword in _THREAD_KEYWORDS):
         return ()
     return tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from linear_time import assert_linear
 
-from lima_curate.text import wording
+from lima_curate.text import leftovers, wording
 from lima_curate.text.html import prose_only
 
 
@@ -160,3 +160,11 @@ def test_prose_only_keeps_code_out() -> None:
 )
 def test_linear_on_one_megabyte(measure, unit: str) -> None:
     assert_linear(measure, unit)
+
+
+def test_phrases_are_cut_at_their_place_after_a_character_that_lowers_to_two():
+    prose = "İİİİ İstanbul İzmir: as mentioned in the comments, see the image below."
+    assert len(wording.lowered(prose)) == len(prose)
+    assert [hit.phrase.lower() for hit in wording.site_references(prose)] == \
+        [hit.phrase.lower() for hit in wording.site_references(prose.replace("İ", "I"))]
+    assert [hit.phrase for hit in leftovers.removed_image_references(prose)] == ["see the image"]
