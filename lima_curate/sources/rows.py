@@ -21,7 +21,7 @@ A table holds a row per :class:`Row`: ``record`` (the candidate as JSON), ``is_e
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -31,8 +31,6 @@ from lima_curate.rules import Drop
 from lima_curate.safe_json import loads
 from lima_curate.sources.outcome import Outcome, Rejected
 from lima_curate.sources.table import TableCache
-
-log = logging.getLogger(__name__)
 
 FIXED = ("record", "is_example", "drop_rule", "drop_detail", "malformed")
 
@@ -115,43 +113,59 @@ def table_outcomes(
         with tables.writing(path, schema(), key) as writer:
             yield from decide(_written(iter(measure()), writer))
         return
-    gained = _Gained()
-    try:
-        with tables.writing(path, schema(), key) as writer:
-            yield from decide(_written(gained.counting(_read(parquet, path)), writer))
-            if not gained:
-                raise _Unchanged  # the table stays as it was
-    except _Unchanged:
-        pass
+    yield from _decide_saved(parquet, decide, lambda: tables.writing(path, schema(), key))
 
 
-class _Unchanged(Exception):
-    """A table read and decided without new measurements: its rewrite is discarded."""
+def _decide_saved(
+    parquet: Any, decide: Callable[[Iterator[Row]], Iterable[Outcome]], writing: Callable[[], Any]
+) -> Iterator[Outcome]:
+    """The outcomes of a saved table's rows. The table is written again only from the first
+    row that gains a measurement (the rows before it copied as stored), so a rerun that
+    measures nothing new writes nothing."""
+    writer: Any = None
+    opened = False
+    pending: list[Row] = []
 
+    def settle(number: int, row: Row, size: int) -> None:
+        """``row`` (the table's ``number``-th, ``size`` measurements when read) is decided."""
+        nonlocal writer, opened
+        if not opened and len(row.measured) != size:
+            opened = True
+            writer = stack.enter_context(writing())
+            if writer is not None:
+                _copy_rows(parquet, number, writer)
+        if writer is not None:
+            pending.append(row)
+            if len(pending) >= BATCH_ROWS:
+                writer.write_batch(to_batch(pending))
+                pending.clear()
 
-class _Gained:
-    """Whether any row gained measurements while it was decided."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-
-    def __bool__(self) -> bool:
-        return self.rows > 0
-
-    def counting(self, rows: Iterator[Row]) -> Iterator[Row]:
-        previous: "tuple[Row, int] | None" = None
-        for row in rows:
-            self._check(previous)
-            previous = (row, len(row.measured))
+    def rows() -> Iterator[Row]:
+        previous: "tuple[int, Row, int] | None" = None
+        for number, row in enumerate(_read(parquet)):
+            if previous is not None:
+                settle(*previous)
+            previous = (number, row, len(row.measured))
             yield row
-        self._check(previous)
+        if previous is not None:
+            settle(*previous)
 
-    def _check(self, previous: "tuple[Row, int] | None") -> None:
-        if previous is not None and len(previous[0].measured) != previous[1]:
-            self.rows += 1
+    with contextlib.ExitStack() as stack:  # an error or an abandoned run discards the rewrite
+        yield from decide(rows())
+        if pending:
+            writer.write_batch(to_batch(pending))
 
 
-def _read(parquet: Any, path: Path) -> Iterator[Row]:
+def _copy_rows(parquet: Any, count: int, writer: Any) -> None:
+    """The first ``count`` rows of a saved table, written unchanged."""
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+        if count <= 0:
+            return
+        writer.write_batch(batch.slice(0, count))
+        count -= len(batch)
+
+
+def _read(parquet: Any) -> Iterator[Row]:
     """The rows of a saved table, a batch at a time."""
     for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
         yield from from_batch(batch)

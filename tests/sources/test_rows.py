@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import pyarrow.parquet as pq
+
 from lima_curate.records import Example, dumps
 from lima_curate.rules import Drop
 from lima_curate.sources import rows as rows_module
@@ -82,8 +84,6 @@ def test_a_table_is_written_in_batches(tmp_path, monkeypatch):
     tables = TableCache(tmp_path)
     _run(tables, 1000)
     (saved,) = tmp_path.rglob("*.parquet")
-    import pyarrow.parquet as pq
-
     assert pq.ParquetFile(saved).metadata.num_row_groups >= 9
 
 
@@ -94,3 +94,28 @@ def test_a_table_without_new_measurements_is_not_written_again(tmp_path):
     before = saved.stat().st_mtime_ns
     _run(tables)
     assert saved.stat().st_mtime_ns == before and len(list(tmp_path.rglob("*"))) == 2  # no temp file left
+
+
+def test_a_rerun_that_measures_from_midway_saves_every_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(rows_module, "BATCH_ROWS", 100)
+    tables = TableCache(tmp_path)
+    seen = []
+
+    def run(decide):
+        return list(table_outcomes(tables, "demo", Path("/input/demo"), "k1", lambda: _measure(1000, seen), decide))
+
+    def measuring_from(first):  # a changed rule that needs a measurement from row ``first`` on
+        def decide(rows):
+            for row in rows:
+                if row.drop is None and row.record.meta["n"] >= first and "extra" not in row.measured:
+                    row.measured["extra"] = row.record.meta["n"]
+                yield row.rejected() if row.drop is not None else row.record
+        return decide
+
+    before = run(measuring_from(10**9))  # measures nothing new: the first run's table
+    after = run(measuring_from(555))
+    assert _same(before, after) and len(seen) == 1000  # the input was read once
+    saved = pq.ParquetFile(next(tmp_path.rglob("*.parquet")))
+    rows = [row for batch in saved.iter_batches() for row in rows_module.from_batch(batch)]
+    assert len(rows) == 1000 and [r.record.meta["n"] for r in rows if r.drop is None and "extra" in r.measured] == \
+        [n for n in range(555, 1000) if n % 7 != 3]
