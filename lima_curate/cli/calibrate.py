@@ -11,7 +11,7 @@ import typer
 from lima_curate.cli.common import fail, user_errors
 
 LIMA_PIPELINE = Path("pipelines/lima.yaml")
-SOURCES = ("stackexchange", "wikihow", "writingprompts")
+SOURCES = ("stackexchange", "wikihow", "writingprompts")  # calibrate.sources.SOURCES, without importing it
 
 
 @user_errors

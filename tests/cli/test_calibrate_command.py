@@ -68,3 +68,10 @@ def test_a_bad_reference_names_the_file_and_the_item(repo_root: Path, tmp_path: 
     assert result.exit_code == 2
     assert result.output.strip() == (f"error: {bad}:line 2: not a reference item: expected 'conversations', "
                                      "'messages' or 'instruction'/'output'")
+
+
+def test_the_help_names_the_sources_calibrate_knows():
+    from lima_curate.calibrate.sources import SOURCES as RULES
+    from lima_curate.cli.calibrate import SOURCES
+
+    assert SOURCES == tuple(RULES)  # the CLI keeps its own copy so that --help imports no source
