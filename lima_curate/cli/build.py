@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from lima_curate.cli.common import default_pipeline, disk_failure, fail, user_errors
+from lima_curate.cli.common import default_pipeline, os_failure, fail, user_errors
 
 
 @user_errors
@@ -65,7 +65,7 @@ def build(
         try:
             result = run_build(config, raw=raw, out=out, pipeline_path=pipeline, command=command)
         except OSError as error:
-            exit_ = disk_failure(error, out / config.name)
+            exit_ = os_failure(error, out / config.name)
             if exit_ is None:
                 raise
             raise exit_ from None

@@ -41,7 +41,7 @@ def default_pipeline(pipeline: "Path | None") -> Path:
 PATH_ERRNOS = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
 
 
-def disk_failure(error: OSError, where: "Path | str") -> "typer.Exit | None":
+def os_failure(error: OSError, where: "Path | str") -> "typer.Exit | None":
     """The exit for an OSError the machine or a given path caused (naming its file, else
     ``where``); None for others."""
     if error.errno in PATH_ERRNOS:
@@ -64,7 +64,7 @@ def user_errors(function: Callable[..., Any]) -> Callable[..., Any]:
         except (ConfigError, InputError) as error:
             raise fail(str(error)) from None
         except OSError as error:
-            exit_ = disk_failure(error, "output")
+            exit_ = os_failure(error, "output")
             if exit_ is None:
                 raise
             raise exit_ from None
