@@ -18,7 +18,7 @@ gives, row by row (tests hold them to it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Collection, Iterable, Mapping, MutableMapping
+from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
 Check = Callable[[Mapping[str, Any], Any], "str | None"]
 Measure = Callable[[], Mapping[str, Any]]
@@ -98,11 +98,6 @@ def first_failure(
         if detail is not None:
             return Drop(each.name, detail)
     return None
-
-
-def decidable_from(rules: Iterable[Rule], keys: Collection[str]) -> tuple[Rule, ...]:
-    """The rules that read only ``keys``, in their order."""
-    return tuple(each for each in rules if all(key in keys for key in each.reads))
 
 
 def first_failures(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from lima_curate.rules import Drop, Rule, decidable_from, first_failure, length_window, rule
+from lima_curate.rules import Drop, Rule, first_failure, length_window, rule
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,6 @@ def test_measurements_are_taken_when_a_rule_first_reads_them_and_only_then():
     given = {"chars": 9, "text": "ok", "language": "en"}
     assert first_failure(given, RULES, Limits(), {"language": language}) is None
     assert taken == ["language"]  # already measured: not taken again
-
-
-def test_decidable_from_keeps_the_order_of_the_rules_it_can_decide():
-    assert decidable_from(RULES, {"chars", "language"}) == (too_short, not_english)
-    assert decidable_from(RULES, ()) == ()
 
 
 def test_length_window_keeps_the_inclusive_window_and_names_each_side():

@@ -41,7 +41,6 @@ from lima_curate.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
-FOLDER = "measurements"
 KEY = b"lima_curate.key"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -76,7 +75,7 @@ class TableCache:
     @classmethod
     def under(cls, out: "Path | str") -> "TableCache":
         """The cache of the build folder ``out``."""
-        return cls(Path(out) / ".cache" / FOLDER)
+        return cls(Path(out) / ".cache" / "measurements")
 
     def path(self, source: str, input_path: "Path | str") -> Path:
         """Where the table of ``input_path`` (a file or folder) lives: one file per input."""
@@ -101,15 +100,6 @@ class TableCache:
             log.warning("%s: unreadable measurements table, measuring again (%s)", path, error)
             return None
 
-    def load(self, path: Path, key: str) -> "Any | None":
-        """The whole table at ``path`` if it was saved with ``key``, else None (see :meth:`open`)."""
-        parquet = self.open(path, key)
-        try:
-            return None if parquet is None else parquet.read()
-        except (OSError, ValueError) as error:
-            log.warning("%s: unreadable measurements table, measuring again (%s)", path, error)
-            return None
-
     def metadata(self, path: Path) -> dict[str, str]:
         """The string metadata a table was saved with ({} when absent or unreadable)."""
         if not path.is_file():
@@ -121,13 +111,6 @@ class TableCache:
         except (OSError, ValueError):
             return {}
         return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
-
-    def save(self, path: Path, table: Any, key: str, metadata: "Mapping[str, str] | None" = None) -> None:
-        """Write ``table`` with ``key`` (and string ``metadata``) to ``path``, replacing the
-        input's older table."""
-        with self.writing(path, table.schema, key, metadata) as writer:
-            if writer is not None:
-                writer.write_table(table)
 
     @contextlib.contextmanager
     def writing(

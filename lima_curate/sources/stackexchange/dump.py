@@ -177,10 +177,10 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
 
     The consumer must read what it needs from the element before asking for the next.
     """
-    with open_binary(path) as raw, _progress(path, label) as bar:
+    with open_binary(path) as raw:
         head = raw.read(PROLOG_LIMIT)  # one read of the file: an archive member is streamed once
         check_prolog_head(head, label)
-        handle = _CountingReader(raw, bar, head)
+        handle = _CountingReader(raw, path, head)
         # every element, not only rows, is cleared and unlinked once read, and comments and
         # processing instructions are never kept: no markup a dump can hold makes memory grow
         elements = etree.iterparse(handle, events=("end",), huge_tree=True, remove_comments=True,
@@ -198,30 +198,17 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
             raise _syntax_error(label, error) from None
 
 
-def _progress(path: "Path | ArchiveMember", label: str):
-    """Reports the bytes of a Posts.xml read to the build's progress (:mod:`lima_curate.progress`),
-    as their share of the file or archive on disk (the unit's size); other files report nothing."""
-    return contextlib.nullcontext(_PostsMeter(path))
+class _CountingReader:
+    """A file reader that hands out ``head`` (already read) first, then the rest of the file.
+    A Posts.xml reports the bytes read to the build's progress (:mod:`lima_curate.progress`), as
+    their share of the file or archive on disk (the unit's size); other files report nothing."""
 
-
-class _PostsMeter:
-    def __init__(self, path: "Path | ArchiveMember") -> None:
+    def __init__(self, handle, path: "Path | ArchiveMember", head: bytes) -> None:
+        self.handle, self.head = handle, head
         member = isinstance(path, ArchiveMember)
         name = path.name if member else Path(path).name
         self.scale = 0.0 if name != POSTS else (
             path.archive.path.stat().st_size / max(path.size, 1) if member else 1.0)
-
-    def update(self, n: int) -> None:
-        if self.scale:
-            progress.read_bytes(n * self.scale)
-
-
-class _CountingReader:
-    """A file reader that hands out ``head`` (already read) first, then the rest of the
-    file, and advances a progress bar by the bytes it hands out."""
-
-    def __init__(self, handle, bar, head: bytes = b"") -> None:
-        self.handle, self.bar, self.head = handle, bar, head
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
@@ -229,7 +216,8 @@ class _CountingReader:
             self.head = self.head[len(data):]
         else:
             data = self.handle.read(size)
-        self.bar.update(len(data))
+        if self.scale:
+            progress.read_bytes(len(data) * self.scale)
         return data
 
 

@@ -72,8 +72,6 @@ from lima_curate.sources.table import TableCache, input_key
 SOURCE = site_rows.SOURCE
 MAX_HELPERS_PER_SITE = 3  # more would wait on the scan that feeds them
 FLOOR = "min_answer_score"  # the table's metadata key for its measuring floor
-# re-exported: these were part of this module
-license_for, parse_tags, prompt_is_title = site_rows.license_for, site_rows.parse_tags, site_rows.prompt_is_title
 
 log = logging.getLogger(__name__)
 

@@ -141,10 +141,6 @@ class _Measures(Mapping):
         return len(MEASURES)
 
 
-def _phrases(hits: "tuple[wording.Hit, ...]") -> tuple[str, ...]:
-    return wording.phrases(hits)
-
-
 def _kinds(hits: "Iterator[wording.Hit] | tuple[wording.Hit, ...]") -> tuple[tuple[str, str], ...]:
     """``(kind, phrase)`` pairs, distinct, in text order."""
     return tuple(dict.fromkeys((hit.kind, hit.phrase) for hit in hits))
@@ -153,7 +149,7 @@ def _kinds(hits: "Iterator[wording.Hit] | tuple[wording.Hit, ...]") -> tuple[tup
 def thread_phrases(prose: str) -> tuple[str, ...]:
     """Thread talk, ``@name`` mentions and ``Edit:`` marks in a question's ``prose``."""
     hits = [*wording.thread_talk(prose), *(h for h in wording.site_references(prose) if h.kind in THREAD_KINDS)]
-    return _phrases(tuple(sorted(hits, key=lambda hit: hit.start)))
+    return wording.phrases(tuple(sorted(hits, key=lambda hit: hit.start)))
 
 
 def _answer_text(c: Candidate) -> str:
@@ -191,14 +187,14 @@ def _prompt_removed_images(c: Candidate) -> tuple[str, ...]:
 MEASURES: dict[str, Callable[[Candidate], Any]] = {
     "answer_text": _answer_text,
     "answer_chars": lambda c: len(c.get("answer_text")),
-    "first_person": lambda c: _phrases(wording.first_person(c.answer_prose)),
-    "first_person_extended": lambda c: _phrases(wording.first_person_extended(c.answer_prose)),
+    "first_person": lambda c: wording.phrases(wording.first_person(c.answer_prose)),
+    "first_person_extended": lambda c: wording.phrases(wording.first_person_extended(c.answer_prose)),
     "site_references": lambda c: _kinds(wording.site_references(c.answer_prose)),
-    "question_references": lambda c: _phrases(wording.question_references(c.answer_prose)),
-    "thread_talk": lambda c: _phrases(wording.thread_talk(c.answer_prose)),
-    "removed_images": lambda c: _phrases(leftovers.removed_image_references(c.answer_prose)),
-    "bare_links": lambda c: _phrases(leftovers.bare_link_lines(c.get("answer_text"))),
-    "entity_residue": lambda c: _phrases(leftovers.entity_residue(c.get("answer_text"))),
+    "question_references": lambda c: wording.phrases(wording.question_references(c.answer_prose)),
+    "thread_talk": lambda c: wording.phrases(wording.thread_talk(c.answer_prose)),
+    "removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.answer_prose)),
+    "bare_links": lambda c: wording.phrases(leftovers.bare_link_lines(c.get("answer_text"))),
+    "entity_residue": lambda c: wording.phrases(leftovers.entity_residue(c.get("answer_text"))),
     "language": lambda c: detect_language(" ".join(c.answer_prose[: 8 * LANGUAGE_SAMPLE_CHARS].split())
                                           [:LANGUAGE_SAMPLE_CHARS]),
     "body_text": lambda c: c.body.text,
@@ -207,15 +203,14 @@ MEASURES: dict[str, Callable[[Candidate], Any]] = {
     "body_link_only": lambda c: bool(c.body.links) and c.body.letters - c.body.link_letters < LINK_ONLY_LETTERS,
     "title_thread": lambda c: thread_phrases(c.title_prose),
     "body_thread": lambda c: thread_phrases(c.body_prose),
-    "title_removed_images": lambda c: _phrases(leftovers.removed_image_references(c.title_prose)),
-    "body_removed_images": lambda c: _phrases(leftovers.removed_image_references(c.body_prose)),
+    "title_removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.title_prose)),
+    "body_removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.body_prose)),
     # derived: not stored in the table
     "prompt_kind": _prompt_kind,
     "prompt_thread": _prompt_thread,
     "prompt_removed_images": _prompt_removed_images,
     "prompt_link_only": lambda c: c.get("prompt_kind") != "title" and bool(c.get("body_link_only")),
 }
-DERIVED = frozenset({"prompt_kind", "prompt_thread", "prompt_removed_images", "prompt_link_only"})
 
 
 def answer_measurements(html: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import tempfile
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Callable
 
 from lima_curate.numbers import INT64_MAX, INT64_MIN, int64_or_none
 from lima_curate.sources.stackexchange.dump import iter_rows
@@ -269,18 +269,6 @@ class Ranking:
 
     def __len__(self) -> int:
         return len(self.question_id)
-
-    def rows(self, chunk: int = 4096) -> Iterator[tuple[int, int, int, int, int]]:
-        """(question id, score, spill offset, answer id or -1, answer score), best first."""
-        for start in range(0, len(self), chunk):
-            end = start + chunk
-            yield from zip(
-                self.question_id[start:end].tolist(),
-                self.question_score[start:end].tolist(),
-                self.question_offset[start:end].tolist(),
-                self.answer_id[start:end].tolist(),
-                self.answer_score[start:end].tolist(),
-            )
 
     def owners(self) -> set[int]:
         """Owner user ids of the chosen answers that score at least the minimum, and of their

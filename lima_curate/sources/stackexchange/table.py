@@ -44,7 +44,7 @@ from lima_curate.records import (
 )
 from lima_curate.rules import first_failure, first_failures
 from lima_curate.sources.outcome import Outcome, Rejected, RejectedLines
-from lima_curate.sources.stackexchange.measure import DERIVED, Candidate
+from lima_curate.sources.stackexchange.measure import Candidate
 from lima_curate.sources.stackexchange.rules import active_rules
 
 SOURCE = "stackexchange"
@@ -64,27 +64,7 @@ PROVENANCE = ("question_html", "tags", "question_author", "question_author_url",
 HTML = ("question_html", "answer_html")  # the largest columns, read from a saved table only when needed
 
 
-def _types() -> "tuple[Any, dict[str, Any]]":
-    import pyarrow as pa
-
-    words = pa.list_(pa.string())
-    measured = {
-        "answer_text": pa.string(), "answer_chars": pa.int64(), "first_person": words,
-        "first_person_extended": words,
-        "site_references": pa.list_(pa.struct([("kind", pa.string()), ("phrase", pa.string())])),
-        "question_references": words, "thread_talk": words, "removed_images": words, "bare_links": words,
-        "entity_residue": words, "language": pa.string(), "body_text": pa.string(), "body_chars": pa.int64(),
-        "body_images": pa.int64(), "body_link_only": pa.bool_(), "title_thread": words, "body_thread": words,
-        "title_removed_images": words, "body_removed_images": words,
-    }
-    fields = [(name, pa.bool_() if name == "answer_accepted" else pa.int64()) for name in RANKING]
-    fields += [("id", pa.string()), ("title_json", pa.string())]
-    fields += [(name, pa.string()) for name in PROVENANCE]
-    fields += list(measured.items())
-    return pa.schema(fields), measured
-
-
-#: measurement -> arrow type, for every measurement a row stores
+#: the measurements a row stores (null where not yet taken)
 MEASURED: tuple[str, ...] = (
     "answer_text", "answer_chars", "first_person", "first_person_extended", "site_references",
     "question_references", "thread_talk", "removed_images", "bare_links", "entity_residue", "language",
@@ -94,8 +74,19 @@ MEASURED: tuple[str, ...] = (
 
 
 def schema() -> Any:
-    """The arrow schema of a table."""
-    return _types()[0]
+    """The arrow schema of a table; a measurement not named here is a list of words."""
+    import pyarrow as pa
+
+    measured = {
+        "answer_text": pa.string(), "answer_chars": pa.int64(), "language": pa.string(), "body_text": pa.string(),
+        "body_chars": pa.int64(), "body_images": pa.int64(), "body_link_only": pa.bool_(),
+        "site_references": pa.list_(pa.struct([("kind", pa.string()), ("phrase", pa.string())])),
+    }
+    fields = [(name, pa.bool_() if name == "answer_accepted" else pa.int64()) for name in RANKING]
+    fields += [("id", pa.string()), ("title_json", pa.string())]
+    fields += [(name, pa.string()) for name in PROVENANCE]
+    fields += [(name, measured.get(name, pa.list_(pa.string()))) for name in MEASURED]
+    return pa.schema(fields)
 
 
 def license_for(content_license: str, creation_date: str) -> str:
@@ -317,16 +308,9 @@ def _stub_meta(row: Mapping[str, Any], site: Site) -> dict[str, Any]:
     return meta
 
 
-def stub_record(row: Mapping[str, Any], site: Site) -> dict[str, Any]:
-    """The record of a drop decided on the columns: its title, the site and the ranking's
-    numbers (what :func:`_drop_lines` writes, as a dict)."""
-    return {"id": row["id"], "source": SOURCE, "domain": site.domain,
-            "messages": [{"role": "user", "content": json.loads(row["title_json"])}], "meta": _stub_meta(row, site)}
-
-
 def _drop_lines(batch: Any, drops: list, site: Site) -> RejectedLines:
     """The rejects lines of the drops decided on the columns, in rank order, built on whole
-    columns at once: each is exactly ``dumps`` of the rejects row of :func:`stub_record`."""
+    columns at once: each is the rejects row of a record holding the title and :func:`_stub_meta`."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -256,7 +256,8 @@ def test_a_question_seen_twice_keeps_its_first_row(tmp_path: Path):
     with Spill() as spill:
         ranking = scan_posts(posts, str(posts), spill, 10).ranking()
     assert ranking.duplicates == 1
-    assert list(ranking.rows()) == [(1, 50, ranking.question_offset[0], 2, 30), (3, 10, ranking.question_offset[1], -1, 0)]
+    assert ranking.question_id.tolist() == [1, 3] and ranking.question_score.tolist() == [50, 10]
+    assert ranking.answer_id.tolist() == [2, -1] and ranking.answer_score.tolist() == [30, 0]
     kept, rejects = run(tmp_path)
     assert [e.prompt.split("\n")[0] for e in kept] == ["What drives the water cycle?"]
     assert [r["rule"] for r in rejects.rows] == ["no_answer"]
@@ -266,4 +267,5 @@ def test_questions_without_any_answers_in_the_file(tmp_path: Path):
     posts = f.write_dump(tmp_path / SITE, [f.question(5, 3, "Why?"), f.question(4, 3, "How?")])
     with Spill() as spill:
         ranking = scan_posts(posts, str(posts), spill, 10).ranking()
-    assert [(q, a) for q, _, _, a, _ in ranking.rows()] == [(4, -1), (5, -1)]  # equal scores: lower id first
+    assert ranking.question_id.tolist() == [4, 5]  # equal scores: lower id first
+    assert ranking.answer_id.tolist() == [-1, -1]

@@ -13,7 +13,8 @@ from lima_curate.config import StackExchangeConfig
 from lima_curate.errors import InputError
 from lima_curate.records import dumps, make_id
 from lima_curate.rejects import Rejects
-from lima_curate.sources.stackexchange.extract import extract, license_for, parse_tags, prompt_is_title
+from lima_curate.sources.stackexchange.extract import extract
+from lima_curate.sources.stackexchange.table import license_for, parse_tags, prompt_is_title
 
 CONFIG = StackExchangeConfig(workers=1)
 PHYSICS, COOKING = "physics.stackexchange.com", "cooking.stackexchange.com"
