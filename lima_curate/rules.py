@@ -1,18 +1,11 @@
 """Named rules, and the one runner every source decides with.
 
-A rule is a pure function of a candidate's *measurements* (a mapping: lengths, hits,
-language, scores ...) and the source's config: it answers ``None`` (keep) or a short
-detail string (drop). It declares the measurements it ``reads``, so a source can take
-a costly measurement only for the candidates the rules before it kept, and a caller
-can tell which rules a set of measurements can decide (:func:`decidable_from`).
-Rule names appear in ``rejected.jsonl`` and the manifest, so they are part of the
-interface: change behaviour under a new name.
-
-A rule on plain numbers may also carry a ``vector`` form, deciding a whole column at
-once (:func:`first_failures`): a source with hundreds of thousands of candidates (Stack
-Exchange questions, most of which fail on their answer's score alone) decides those
-without a Python call per candidate. The vector form gives exactly what ``check``
-gives, row by row (tests hold them to it).
+A rule is a pure function of a candidate's *measurements* and the source's config: ``None``
+keeps it, a short detail string drops it. It declares the measurements it ``reads``, so a
+costly one is taken only for the candidates the rules before it kept. A rule on plain numbers
+may also have a ``vector`` form deciding a whole column at once (:func:`first_failures`),
+giving exactly what ``check`` gives row by row. Rule names appear in ``rejected.jsonl`` and
+the manifest: change behaviour under a new name.
 """
 
 from __future__ import annotations

@@ -1,46 +1,9 @@
 """Stack Exchange measurements: what the rules of :mod:`.rules` read, and how each is taken.
 
-A :class:`Candidate` is one question with its top answer, as the measurements see it:
-the title, the question's HTML, the answer's HTML (or, for a reference item that has no
-HTML, the answer's text). :data:`MEASURES` maps each measurement to the function that
-takes it from a candidate; a measurement is taken once, when a rule first reads it
-(:func:`lima_curate.rules.first_failure`), and what one needs of another (the clean text,
-the prose) is taken through the candidate, once. The build (:mod:`.table`) and
-``lima-curate calibrate`` (on a reference set) measure with the same functions.
-
-=============================  =====================================================================
-from the ranking (every row)   ``question_id``, ``question_score``, ``answer_id`` (None: no answer),
-                               ``answer_score``, ``answer_count``, ``answer_accepted``,
-                               ``answer_html_chars`` (characters of the answer's HTML as the dump
-                               holds it; None below the measuring floor)
-``answer_text``                the answer's clean text (:func:`lima_curate.text.html.clean_html`)
-``answer_chars``               its characters
-``first_person``               "I" and "my" in the answer's prose (:func:`.wording.first_person`)
-``first_person_extended``      "me", "myself", "mine" (:func:`.wording.first_person_extended`)
-``site_references``            ``(kind, phrase)`` pointers at other answers, the comments, the asker
-                               or the site (:func:`.wording.site_references`)
-``question_references``        "this/your question" (informative: no rule drops on it)
-``thread_talk``                talk to the thread's readers (:func:`.wording.thread_talk`)
-``removed_images``             words pointing at a picture the text lost
-                               (:func:`.leftovers.removed_image_references`)
-``bare_links``                 lines that are only a link (:func:`.leftovers.bare_link_lines`)
-``entity_residue``             HTML character references left as text (informative)
-``language``                   language of the answer's prose (:func:`lima_curate.text.lang.detect_language`
-                               on its first :data:`LANGUAGE_SAMPLE_CHARS` characters, blanks collapsed)
-``body_text``, ``body_chars``  the question body's clean text and its characters; ``body_images``
-``body_images``,               (``<img>`` dropped from it), ``body_link_only`` (it has a link and
-``body_link_only``             fewer than 20 letters outside anchor text)
-``title_thread``,              thread talk, ``@name`` mentions and ``Edit:`` marks in the title /
-``body_thread``                the body's prose
-``title_removed_images``,      words pointing at a removed picture in the title / the body
-``body_removed_images``
-=============================  =====================================================================
-
-Derived from those and the prompt's form, never stored (they change with the seed and
-``title_prompt_probability``): ``prompt_kind`` (``title``, ``body`` or ``title_and_body``:
-see :func:`.extract.prompt_is_title`; the title when the body is empty), and what the
-prompt carries of the question's measurements: ``prompt_thread``,
-``prompt_removed_images`` (a ``<img>`` of the body counts as one), ``prompt_link_only``.
+:data:`MEASURES` maps each measurement to the function taking it from a :class:`Candidate`
+(one question and its top answer); a measurement is taken once, when a rule first reads it,
+and what one needs of another (the clean text, the prose) is taken through the candidate. The
+build (:mod:`.table`) and ``lima-curate calibrate`` (on reference items) share these functions.
 """
 
 from __future__ import annotations
@@ -62,13 +25,11 @@ THREAD_KINDS = ("mention", "edit_mark", "update_mark")  # site references that t
 class Candidate:
     """One question and its top answer, as the measurements read them.
 
-    ``measured`` holds the measurements taken so far (a row of the measurements table, or
-    {}), and receives the ones taken through :meth:`get`. ``html(name)`` gives the
-    ``answer_html`` or ``question_html`` (read only when a measurement needs it);
-    ``title_is_prompt`` may be a function, called when the prompt's kind is first needed. ``title_is_prompt``: the seeded
-    coin's side (see :func:`.extract.prompt_is_title`); ``prompt_form``: the config's
-    ``prompt``. A reference item gives ``answer_text`` instead of HTML and a fixed
-    ``prompt_kind``.
+    ``measured``: the measurements taken so far, which receives those taken by :meth:`get`.
+    ``html(name)`` gives the ``answer_html`` or ``question_html`` when a measurement needs it
+    (a reference item has none: it gives ``answer_text``). ``title_is_prompt``: the seeded
+    coin's side (:func:`.table.prompt_is_title`), or a function tossing it; ``prompt_form``:
+    the config's ``prompt``.
     """
 
     def __init__(
@@ -122,23 +83,9 @@ class Candidate:
         return prose_only(self.title)
 
     @property
-    def measures(self) -> "Mapping[str, Callable[[], Mapping[str, Any]]]":
+    def measures(self) -> "dict[str, Callable[[], Mapping[str, Any]]]":
         """For :func:`lima_curate.rules.first_failure`: key -> the function taking it."""
-        return _Measures(self)
-
-
-class _Measures(Mapping):
-    def __init__(self, candidate: Candidate) -> None:
-        self.candidate = candidate
-
-    def __getitem__(self, key: str) -> Callable[[], Mapping[str, Any]]:
-        return lambda: {key: self.candidate.get(key)}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(MEASURES)
-
-    def __len__(self) -> int:
-        return len(MEASURES)
+        return {key: lambda key=key: {key: self.get(key)} for key in MEASURES}
 
 
 def _kinds(hits: "Iterator[wording.Hit] | tuple[wording.Hit, ...]") -> tuple[tuple[str, str], ...]:
@@ -190,6 +137,7 @@ MEASURES: dict[str, Callable[[Candidate], Any]] = {
     "first_person": lambda c: wording.phrases(wording.first_person(c.answer_prose)),
     "first_person_extended": lambda c: wording.phrases(wording.first_person_extended(c.answer_prose)),
     "site_references": lambda c: _kinds(wording.site_references(c.answer_prose)),
+    # question_references and entity_residue are informative: no rule reads them
     "question_references": lambda c: wording.phrases(wording.question_references(c.answer_prose)),
     "thread_talk": lambda c: wording.phrases(wording.thread_talk(c.answer_prose)),
     "removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.answer_prose)),
@@ -205,7 +153,7 @@ MEASURES: dict[str, Callable[[Candidate], Any]] = {
     "body_thread": lambda c: thread_phrases(c.body_prose),
     "title_removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.title_prose)),
     "body_removed_images": lambda c: wording.phrases(leftovers.removed_image_references(c.body_prose)),
-    # derived: not stored in the table
+    # derived: not stored in the table (they change with the seed and title_prompt_probability)
     "prompt_kind": _prompt_kind,
     "prompt_thread": _prompt_thread,
     "prompt_removed_images": _prompt_removed_images,
