@@ -1,22 +1,11 @@
 """Measurements tables of independent candidates: wikiHow pages, WritingPrompts rows, SNI tasks,
 Reddit items.
 
-A work unit of such a source measures its input into :class:`Row` s, one per candidate
-(kept or not) and one per drop decided while reading (an unreadable file, a line that is
-no JSON), then decides them by the source's rules (:func:`lima_curate.rules.first_failure`).
-:func:`table_outcomes` does both around a :class:`~lima_curate.sources.table.TableCache`:
-with a valid table the input is not read again; measurements taken while deciding (the
-language, taken last and only for candidates every other rule kept) are added to the
-rows, and the table is saved again when it gained any.
-
-**Streaming.** Rows flow from the input (or the table) through the decisions one at a time
-and are written to the table in batches as they go, so memory does not grow with the
-input. A ``decide`` function must be done with a row (its measurements added) before it
-asks for the next one.
-
-A table holds a row per :class:`Row`: ``record`` (the candidate as JSON), ``is_example``,
-``drop_rule``, ``drop_detail``, ``malformed`` (for drops decided while reading) and
-``measured`` (the measurements as JSON: one fixed schema, whatever a source measures).
+A unit measures its input into :class:`Row` s (one per candidate, and one per drop decided while
+reading) and decides them by the source's rules; :func:`table_outcomes` does both around a
+:class:`~lima_curate.sources.table.TableCache`. Rows stream one at a time from the input (or the
+table) through the decisions and are written in batches, so memory does not grow with the input:
+``decide`` must be done with a row (its measurements added) before it asks for the next.
 """
 
 from __future__ import annotations

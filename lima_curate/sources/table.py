@@ -1,27 +1,10 @@
 """Measurements tables on disk: what a source measured about one input, kept for the next build.
 
-A source reads an input (a Stack Exchange site, a batch of wikiHow pages, a WritingPrompts
-file ...) into a table, one row per candidate, kept or not, with every measurement taken
-so far (lengths, hits with their words, scores, ranks, language) and what it needs to
-build the record or measure more (the texts). The rules then decide from the table alone
-(:mod:`lima_curate.rules`). A build keeps the table under ``<out>/.cache/measurements/``
-(:class:`TableCache`); the next build with the same input and the same reading settings
-decides from it without reading the input again, so changing a threshold costs only the
-decisions.
-
-**Key.** A table is valid for an input while its key matches: the source, the source's
-table version (bumped with any change to reading, cleaning or measuring), a hash of the
-code that reads and measures (:func:`code_digest`: a missed bump cannot serve stale
-measurements), the settings
-that change rows (``settings``: everything in the source's config but the thresholds the
-rules read), and, per input file, its path, size and modification time in nanoseconds
-(:func:`input_key`). The content is not hashed: that costs seconds per GiB, and a file
-rewritten in place changes its modification time.
-
-**Bounded.** One file per source input (named after the input and a hash of its absolute
-path), replaced when its key changes; a table that cannot be read (damaged, or written by
-another version of pyarrow) is measured again and replaced. Files are written to a
-temporary name and renamed into place.
+One Parquet file per source input under ``<out>/.cache/measurements/<source>/`` (:class:`TableCache`),
+valid while its key (:func:`input_key`) matches: the source, its table version, a hash of the code
+that reads and measures (:func:`code_digest`), the settings that change rows, and each input file's
+path, size and modification time (not its content: hashing costs seconds per GiB). A table that
+cannot be read is measured again and replaced.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """Reading the official Stack Exchange data dump: site discovery, archives, safe streaming XML.
 
-A dump root holds, per site, either a folder ``<site>/`` with ``Posts.xml`` (and
-``Users.xml`` when present), or an archive ``<site>.7z`` holding them, or the split
-archives ``<site>-Posts.7z`` / ``<site>-Users.7z`` that Stack Overflow ships. A folder
-wins over an archive of the same site. Archive members are streamed into the parser by
-:mod:`lima_curate.archive_stream`, never extracted to disk, and may expand to at most
-``stackexchange.max_archive_member_gib``.
-
-The XML is read with ``lxml.etree.iterparse``: each element (a ``<row/>`` once used, or any
-other) is cleared and earlier siblings are deleted, so memory does not grow with the file. The parser loads
-no DTD, resolves no entity and opens no network connection; and since a dump never
-has a document type declaration, a file with one (the way to a billion-laughs or an
-external-entity attack) is refused before any XML parser reads it, by a byte-level look
-at the prolog (so the user reads the same message with every libxml2). Only then is the file parsed with ``huge_tree`` (no limit on the
-size of one attribute), which is safe once no entity can have been declared. A
-malformed or truncated file raises :class:`~lima_curate.errors.InputError` naming the
+Per site, a dump root holds a folder ``<site>/`` with ``Posts.xml`` (and ``Users.xml``), an
+archive ``<site>.7z`` holding them, or Stack Overflow's split ``<site>-Posts.7z`` /
+``<site>-Users.7z``; a folder wins over an archive. Archive members are streamed, never extracted.
+The XML is parsed with no DTD, entity or network access, after a file with a DOCTYPE is refused
+(:func:`check_prolog_head`); malformed XML raises :class:`~lima_curate.errors.InputError` naming the
 file, line and column.
 """
 
@@ -182,7 +172,8 @@ def iter_rows(path: Path, label: str) -> Iterator[etree._Element]:
         check_prolog_head(head, label)
         handle = _CountingReader(raw, path, head)
         # every element, not only rows, is cleared and unlinked once read, and comments and
-        # processing instructions are never kept: no markup a dump can hold makes memory grow
+        # processing instructions are never kept: no markup a dump can hold makes memory grow.
+        # huge_tree (no limit on one attribute's size) is safe: no entity can have been declared
         elements = etree.iterparse(handle, events=("end",), huge_tree=True, remove_comments=True,
                                    remove_pis=True, **SAFE_PARSER)
         try:

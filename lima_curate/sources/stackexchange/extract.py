@@ -1,51 +1,13 @@
 """Stack Exchange: top answers to top questions, from the official data dump.
 
-One work unit per site (``root/<site>/Posts.xml`` or ``root/<site>.7z``; see :mod:`.dump`),
-run by :mod:`lima_curate.executor` (sites in parallel processes when there are cores to
-spare; spare processes measure answers during a site's scan, :mod:`.ahead`). A site is
-measured, then decided:
+One work unit per site (:mod:`.dump`): one streaming pass over Posts.xml (:mod:`.scan`) makes the
+site's measurements table (:mod:`.table`), which the rules (:mod:`.rules`) then decide. With a table
+cache, the next build of the same dump decides from the saved table without reading the dump (while
+``min_answer_score`` is at or above the table's floor).
 
-1. **Measure**: one streaming pass over Posts.xml (:mod:`.scan`; memory keeps integers
-   per post and texts go to a spill file on disk); questions ranked by score (ties: lower
-   id first), each with its top answer (the highest score; on a tie the accepted answer,
-   then the lower id); Users.xml (when present) streamed for the display names of the
-   chosen answers' and questions' owners. The result is the site's measurements table
-   (:mod:`.table`), one row per question, with the texts of the questions whose top
-   answer reaches ``min_answer_score`` (the measuring floor).
-2. **Decide**: :data:`.rules.RULES` (those the config keeps, :func:`.rules.active_rules`)
-   decide from the table, each measurement (:mod:`.measure`) taken when a rule first
-   reads it, and added to the table.
-
-With a table cache (``tables``: a build's ``<out>/.cache/measurements``), the table is
-saved, and the next build of the same dump (same files, sizes and modification times,
-same table version, a ``min_answer_score`` at or above the table's floor) decides from it
-without reading the dump: a changed threshold costs the decisions only. Measurements a
-changed rule newly needs are taken from the table's texts and saved with it.
-
-The prompt is the title alone or the question body alone (``prompt: title_or_body``, as
-LIMA's prompts are; ``title_or_title_and_body`` for the title, blank line, body), chosen
-by a coin seeded per question (:func:`.table.prompt_is_title`) with probability
-``title_prompt_probability`` for the title, and the title whenever the body is empty.
-
-Every kept candidate has ``domain`` ``stem``/``other`` (from :mod:`.sites`), meta
-``quota`` ``stackexchange_stem``/``stackexchange_other``, ``group`` = the site (the
-selection stage samples sites inside a quota with temperature τ, 3 in the LIMA
-recipe, over these groups), ``quality`` = the answer score, and provenance: ``site``,
-``question_id``, ``answer_id``, ``question_score``, ``answer_score``, ``answer_count``,
-``answer_accepted``, ``url`` (``https://<site>/a/<answer id>``), ``question_url``,
-``author`` and ``author_url`` (from Users.xml; without it, the post's ``OwnerDisplayName``
-when present), the same for the question (``question_author`` ...), ``creation_date``
-(of the answer), ``license`` (the answer's ``ContentLicense``, else by date: CC BY-SA 2.5
-before 2011-04-08, 3.0 before 2018-05-02, 4.0 after), ``noncommercial`` False, ``terms``
-``stackexchange``, ``prompt_kind``, ``tags``, ``question_title`` and ``question_body``
-(both parts, whichever the prompt is: decontamination compares each), and every
-measurement taken. A candidate dropped on the ranking or the HTML length carries its
-title and the ranking's numbers; one dropped later, what was measured.
-
-Output order: sites in sorted name order; inside a site, batch by batch of ranked
-questions, the drops decided on whole columns, then the other candidates, kept or
-dropped, in rank order. The same for every number of worker processes, and whether the
-table was measured now or read from the cache.
+Output order: sites by name; inside a site, batch by batch of ranked questions, the drops decided on
+whole columns, then the other candidates in rank order. The same for any number of worker
+processes, and whether the table was measured now or read from the cache.
 """
 
 from __future__ import annotations

@@ -1,18 +1,10 @@
 """The one streaming pass over a site's Posts.xml, and the ranking it allows.
 
-Memory holds integers, in typed arrays (8 bytes each): per question its id, score,
-accepted answer, owner and spill offset; per answer its id, question and score; per
-answer scoring at least ``min_answer_score`` (the measuring floor) its spill offset,
-owner and HTML length. Besides, each question's title as a JSON string, packed in one
-buffer (the reject record of every question carries it). The other texts go to a
-:class:`Spill` file on disk. So a dump of 1 GB costs some tens of MB, whatever the
-length of its posts.
-
-Only questions (``PostTypeId`` 1) and answers (2) count; other rows (tag wikis, ...)
-are counted and skipped, and so are question/answer rows without an integer ``Id``
-and ``Score``, a ``Body``, a ``CreationDate``, a ``Title`` (questions) or an integer
-``ParentId`` (answers). A question id seen twice keeps its first row. Answers whose
-question is not in the file are ignored.
+Memory holds integers in typed arrays (per question, per answer, per answer at or above the
+measuring floor) and the titles as JSON strings in one buffer; the other texts go to a
+:class:`Spill` file on disk, so a 1 GB dump costs some tens of MB. Only questions and answers with
+the attributes they need count (other rows are counted and skipped); a question id seen twice
+keeps its first row; answers to a question not in the file are ignored.
 """
 
 from __future__ import annotations

@@ -1,24 +1,11 @@
-"""One site's measurements table, and the decisions taken from it.
+"""One site's measurements table (a row per question, in rank order), and the decisions taken from it.
 
-**The table** (one row per question, in rank order: score descending, then id): the
-ranking's integers for every question (``question_id``, ``question_score``,
-``answer_id``, ``answer_score``, ``answer_count``, ``answer_accepted``,
-``answer_html_chars``), its ``id`` and its title (``title_json``, JSON-encoded); for the
-questions whose top answer reaches the measuring floor (the table's ``min_answer_score``,
-in its metadata), the texts the measurements need and the provenance of the record
-(:data:`PROVENANCE`); and the measurements of :mod:`.measure` taken so far
-(:data:`MEASURED`, null where not yet taken).
-
-**Deciding** (:func:`decide_batches`, batch by batch of :data:`BATCH_ROWS` rows): the
-rules with a vector form (the ranking and the HTML length window) decide on whole
-columns, and their drops are written as rejects lines in one piece
-(:class:`~lima_curate.sources.outcome.RejectedLines`, in rank order); the rows left are
-decided one by one by the remaining rules, each measurement taken when a rule first
-reads it (from the texts in the table, never from the dump) and added to the table.
-Outcomes of a batch: its vector drops, then its other rows in rank order.
-
-A drop decided on the columns carries a small record (the title and the ranking's
-numbers); a row decided one by one carries the whole candidate with what was measured.
+A row holds the ranking's numbers, its ``id`` and title; for the questions whose top answer reaches
+the measuring floor (``min_answer_score`` in the table's metadata), the texts and provenance
+(:data:`PROVENANCE`); and the measurements taken so far (:data:`MEASURED`, null until taken).
+:func:`decide_batch` applies the rules with a vector form on whole columns (their drops become
+rejects lines at once, carrying the title and the ranking's numbers), then the other rules row by
+row, each measurement taken from the table's texts when a rule first reads it.
 """
 
 from __future__ import annotations
