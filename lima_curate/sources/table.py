@@ -83,18 +83,6 @@ class TableCache:
             log.warning("%s: unreadable measurements table, measuring again (%s)", path, error)
             return None
 
-    def metadata(self, path: Path) -> dict[str, str]:
-        """The string metadata a table was saved with ({} when absent or unreadable)."""
-        if not path.is_file():
-            return {}
-        import pyarrow.parquet as pq
-
-        try:
-            raw = pq.ParquetFile(path).schema_arrow.metadata or {}
-        except (OSError, ValueError):
-            return {}
-        return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
-
     @contextlib.contextmanager
     def writing(
         self, path: Path, schema: Any, key: str, metadata: "Mapping[str, str] | None" = None

@@ -13,6 +13,7 @@ processes, and whether the table was measured now or read from the cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from functools import partial
 from pathlib import Path
@@ -71,13 +72,12 @@ def site_outcomes(
     path = key = None
     if tables is not None:
         path, key = tables.path(SOURCE, site.location), input_key(SOURCE, site_rows.VERSION, {}, site.files)
-        floor = tables.metadata(path).get(FLOOR)
-        if floor is not None and floor.lstrip("-").isdigit() and int(floor) <= config.min_answer_score:
-            cached = tables.open(path, key)
-            if cached is not None:
-                log.info("%s: deciding from the measurements table %s", site.name, path)
-                yield from _decide_cached(cached, decider, tables, path, key, floor)
-                return
+        cached = tables.open(path, key)
+        floor = None if cached is None else (cached.schema_arrow.metadata or {}).get(FLOOR.encode("utf-8"))
+        if floor is not None and floor.lstrip(b"-").isdigit() and int(floor) <= config.min_answer_score:
+            log.info("%s: deciding from the measurements table %s", site.name, path)
+            yield from _decide_cached(cached, decider, tables, path, key, floor.decode("ascii"))
+            return
     yield from _measure_and_decide(site, decider, helpers, tables, path, key)
 
 
@@ -122,51 +122,34 @@ def _decide_cached(
 ) -> Iterator[Outcome]:
     """Decide from a saved table (``parquet``: its open ParquetFile; one row group per
     batch), reading the HTML columns of a batch only when a measurement needs them. If
-    deciding takes new measurements, the table is saved again as it is decided, from the
-    first batch that took some: the batches before it read back whole, the later ones
-    written from what deciding read."""
-    names = [name for name in parquet.schema_arrow.names if name not in site_rows.HTML]
+    deciding takes new measurements, the table is saved again from the first batch that
+    took some: the batches before it copied as stored."""
+    import pyarrow as pa
+
+    schema = parquet.schema_arrow
+    names = [name for name in schema.names if name not in site_rows.HTML]
     with contextlib.ExitStack() as stack:
         saving, writer = False, None  # writer: None until saving, or when the disk refused the file
         for number in range(parquet.num_row_groups):
-            batch = _one_batch(parquet.read_row_group(number, columns=names, use_threads=False))
-            html = _GroupHtml(parquet, number)
+            batch = _read_group(parquet, number, names)
+            html = functools.cache(partial(_read_group, parquet, number, list(site_rows.HTML)))
             decided = site_rows.decide_batch(batch, decider, html=html)
             if decided.taken and not saving:
                 log.info("%s: saving the new measurements, from batch %d on", decider.name, number)
                 saving = True
-                writer = stack.enter_context(tables.writing(path, parquet.schema_arrow, key, {FLOOR: floor}))
+                writer = stack.enter_context(tables.writing(path, schema, key, {FLOOR: floor}))
                 for earlier in range(number if writer is not None else 0):
-                    writer.write_batch(_one_batch(parquet.read_row_group(earlier)))
+                    writer.write_batch(_read_group(parquet, earlier))
             if writer is not None:
-                writer.write_batch(site_rows.with_taken(html.whole(batch), decided.taken))
+                whole = [(html() if name in site_rows.HTML else batch).column(name) for name in schema.names]
+                writer.write_batch(site_rows.with_taken(pa.RecordBatch.from_arrays(whole, schema=schema),
+                                                        decided.taken))
             yield from decided.outcomes
 
 
-class _GroupHtml:
-    """The HTML columns of one row group of a saved table, read when first asked for."""
-
-    def __init__(self, parquet: Any, number: int) -> None:
-        self._parquet, self._number, self._batch = parquet, number, None
-
-    def __call__(self) -> Any:
-        if self._batch is None:
-            columns = list(site_rows.HTML)
-            self._batch = _one_batch(self._parquet.read_row_group(self._number, columns=columns, use_threads=False))
-        return self._batch
-
-    def whole(self, batch: Any) -> Any:
-        """``batch`` (the group without its HTML) with the HTML columns, in the table's order."""
-        import pyarrow as pa
-
-        schema = self._parquet.schema_arrow
-        html = self()
-        columns = [(html if name in site_rows.HTML else batch).column(name) for name in schema.names]
-        return pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _one_batch(table: Any) -> Any:
-    """A table read from one row group, as one record batch."""
+def _read_group(parquet: Any, number: int, columns: "list[str] | None" = None) -> Any:
+    """Row group ``number`` of a saved table (only ``columns``, when given) as one record batch."""
+    table = parquet.read_row_group(number, columns=columns, use_threads=False)
     batches = table.to_batches()
     return batches[0] if len(batches) == 1 else table.combine_chunks().to_batches()[0]
 

@@ -141,7 +141,7 @@ def decide_batch(
         outcomes.append(_drop_lines(batch, drops, site))
     taken: dict[str, dict[int, Any]] = {}
     if len(alive):
-        texts = _Html(batch if html is None else None, html, alive)
+        texts = _Html(html if html is not None else lambda: batch, alive)
         rows = batch.select([name for name in batch.schema.names if name not in HTML]).take(arrow_ints(alive))
         shown = _reads_through(rest)
         for position, row in zip(alive.tolist(), rows.to_pylist()):
@@ -190,27 +190,18 @@ def _ints(batch: Any, name: str, missing: int) -> Any:
     return np.where(valid[column.offset : column.offset + len(column)].astype(bool), values, missing)
 
 
-def _stored(value: Any) -> Any:
-    """A table value as the rules read it: lists as tuples, structs as (kind, phrase) pairs."""
-    if isinstance(value, list):
-        return tuple((item["kind"], item["phrase"]) if isinstance(item, dict) else item for item in value)
-    return value
-
-
 class _Html:
     """A batch's HTML columns, read when first asked for, each for all the rows being decided
     at once (a value at a time costs more than the whole column of those rows)."""
 
-    def __init__(self, batch: Any, read: "Callable[[], Any] | None", rows: Any) -> None:
-        self._batch, self._read, self._rows = batch, read, rows
+    def __init__(self, read: "Callable[[], Any]", rows: Any) -> None:
+        self._read, self._rows = read, rows
         self._values: dict[str, dict[int, "str | None"]] = {}
 
     def get(self, name: str, position: int) -> "str | None":
         values = self._values.get(name)
         if values is None:
-            if self._batch is None:
-                self._batch = self._read()  # type: ignore[misc]
-            column = self._batch.column(name).take(arrow_ints(self._rows)).to_pylist()
+            column = self._read().column(name).take(arrow_ints(self._rows)).to_pylist()
             values = self._values[name] = dict(zip(self._rows.tolist(), column))
         return values[position]
 
@@ -224,7 +215,7 @@ def _decide_row(
     measured = {key: row[key] for key in RANKING}
     measured.update((key, row[key]) for key in MEASURED if row[key] is not None)
     if "site_references" in measured:  # structs come back as dicts: the rules read (kind, phrase) pairs
-        measured["site_references"] = _stored(measured["site_references"])
+        measured["site_references"] = tuple((each["kind"], each["phrase"]) for each in row["site_references"])
     if ahead is not None and row["answer_id"] in ahead:
         for key, value in ahead[row["answer_id"]].items():
             measured.setdefault(key, value)
