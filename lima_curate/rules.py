@@ -10,6 +10,7 @@ the manifest: change behaviour under a new name.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
@@ -96,15 +97,12 @@ def first_failure(
 def first_failures(
     columns: Mapping[str, Any], rules: Iterable[Rule], config: Any = None
 ) -> "tuple[list[tuple[Any, str, Details]], Any, tuple[Rule, ...]]":
-    """Decide a table's rows with the leading rules that have a vector form.
+    """Decide a table's rows (``columns``: key -> numpy array) with the leading rules that have a
+    vector form, each on the rows the ones before it kept.
 
-    ``columns`` maps keys to numpy arrays of equal length. Rules are applied in order, each
-    to the rows the ones before it kept, until the first rule without a vector form.
-    Returns ``(drops, kept, rest)``: per rule applied, ``(positions, rule name, details)``
-    of the rows it dropped (positions ascending; :class:`Details`); the positions every applied rule kept;
-    and the rules not applied, in order, for the caller to run row by row
-    (:func:`first_failure`) on those positions. The first failing rule names each drop,
-    as in :func:`first_failure`.
+    Returns ``(drops, kept, rest)``: per rule applied, ``(positions, rule name, details)`` of the
+    rows it dropped (positions ascending); the positions every applied rule kept; and the rules
+    not applied, for the caller to run row by row (:func:`first_failure`) on those positions.
     """
     import numpy as np
 
@@ -137,25 +135,17 @@ def length_window(
     ``unit``), the bounds read from the config by ``bounds(config)`` (None: no bound on
     that side); both have a vector form."""
 
-    def shorter(measurements: Mapping[str, Any], config: Any) -> "str | None":
-        chars, minimum = measurements[key], bounds(config)[0]
-        return f"{chars} {unit} < {minimum}" if minimum is not None and chars < minimum else None
+    def side(name: str, index: int, beyond: Callable[[Any, Any], Any], sign: str, words: str) -> Rule:
+        def check(measurements: Mapping[str, Any], config: Any) -> "str | None":
+            value, bound = measurements[key], bounds(config)[index]
+            return f"{value} {unit} {sign} {bound}" if bound is not None and beyond(value, bound) else None
 
-    def longer(measurements: Mapping[str, Any], config: Any) -> "str | None":
-        chars, maximum = measurements[key], bounds(config)[1]
-        return f"{chars} {unit} > {maximum}" if maximum is not None and chars > maximum else None
+        def vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, Details]":
+            values, bound = columns[key], bounds(config)[index]
+            dropped = beyond(values, bound) if bound is not None else values < values
+            return dropped, Details(f"{{}} {unit} {sign} {bound}", values[dropped])
 
-    def shorter_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, Details]":
-        values, minimum = columns[key], bounds(config)[0]
-        dropped = values < minimum if minimum is not None else values < values
-        return dropped, Details(f"{{}} {unit} < {minimum}", values[dropped])
+        return Rule(name, (key,), check, f"{what} {words} ({unit}).", vector)
 
-    def longer_vector(columns: Mapping[str, Any], config: Any) -> "tuple[Any, Details]":
-        values, maximum = columns[key], bounds(config)[1]
-        dropped = values > maximum if maximum is not None else values < values
-        return dropped, Details(f"{{}} {unit} > {maximum}", values[dropped])
-
-    return (
-        Rule(too_short, (key,), shorter, f"{what} shorter than the configured minimum ({unit}).", shorter_vector),
-        Rule(too_long, (key,), longer, f"{what} longer than the configured maximum ({unit}).", longer_vector),
-    )
+    return (side(too_short, 0, operator.lt, "<", "shorter than the configured minimum"),
+            side(too_long, 1, operator.gt, ">", "longer than the configured maximum"))

@@ -42,7 +42,8 @@ BATCH_ROWS = 2048
 
 
 def schema() -> Any:
-    """The table's columns (see the module docstring)."""
+    """The table's columns: the candidate as JSON, a drop decided while reading, and the
+    measurements as JSON (one schema, whatever a source measures)."""
     import pyarrow as pa
 
     return pa.schema([("record", pa.string()), ("is_example", pa.bool_()), ("drop_rule", pa.string()),
@@ -89,7 +90,7 @@ def table_outcomes(
 ) -> Iterator[Outcome]:
     """The outcomes of one unit: its rows from the table of ``input_path`` when valid, else
     ``measure()``; decided by ``decide`` (which may add measurements to the rows); the
-    table saved when it is new or gained measurements (see the module docstring)."""
+    table saved when it is new or gained measurements."""
     if tables is None:
         yield from decide(iter(measure()))
         return
@@ -128,7 +129,9 @@ def _decide_saved(
 
     def rows() -> Iterator[Row]:
         previous: "tuple[int, Row, int] | None" = None
-        for number, row in enumerate(_read(parquet)):
+        saved = (row for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False)
+                 for row in from_batch(batch))
+        for number, row in enumerate(saved):
             if previous is not None:
                 settle(*previous)
             previous = (number, row, len(row.measured))
@@ -149,12 +152,6 @@ def _copy_rows(parquet: Any, count: int, writer: Any) -> None:
             return
         writer.write_batch(batch.slice(0, count))
         count -= len(batch)
-
-
-def _read(parquet: Any) -> Iterator[Row]:
-    """The rows of a saved table, a batch at a time."""
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
-        yield from from_batch(batch)
 
 
 def _written(rows: Iterator[Row], writer: Any) -> Iterator[Row]:

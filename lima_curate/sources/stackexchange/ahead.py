@@ -1,12 +1,9 @@
 """Answers measured in helper processes while a site's Posts.xml is still being read.
 
-The scan hints each answer that is, so far, its question's best one at or above the
-measuring floor (:func:`.scan.scan_posts`); an answer whose HTML length the length rule
-would drop is not sent. Batches go to the executor's helpers
-(:class:`lima_curate.executor.Helpers`), which take every answer measurement of
-:data:`.measure.ANSWER_KEYS`; the results wait in the site's spill file until the
-candidates are decided. An answer not measured ahead is measured when a rule needs it.
-The outcome is the same either way: measuring is a pure function of the answer's HTML.
+The scan hints each answer that is, so far, its question's best at or above the measuring floor
+(and that the HTML length window keeps); the executor's helpers take its measurements of
+:data:`.measure.ANSWER_KEYS`, kept in the site's spill file until the candidates are decided. The
+outcome is the same either way: measuring is a pure function of the answer's HTML.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ def measure_batch(batch: list[tuple[int, str]]) -> list[tuple[int, dict[str, Any
 
 
 class AnswersAhead:
-    """See the module docstring; :meth:`get` is the mapping the decisions read."""
+    """See the module docstring; the decisions read it as a mapping: answer id -> measurements."""
 
     BATCH = 32  # answers per task sent to a helper
 
