@@ -1,15 +1,9 @@
-"""Which Stack Exchange sites are read, and which count as STEM (the shipped table plus the
-config's overrides).
+"""Which Stack Exchange sites are read, and which count as STEM.
 
-:func:`select_sites` picks the sites to read: those named in ``sites`` (all when empty),
-per-site meta sites (``meta.*``) aside unless ``include_meta_sites`` is set or the site
-is named.
-
-``lima_curate/data/se_sites.tsv`` lists the network's sites by host name (``site``)
-with ``domain`` ``stem`` or ``other``. ``stem_sites`` and ``other_sites`` in the config
-override it; a site in neither gets ``default_domain``. Names match in full
-(``coffee.stackexchange.com``) or, for ``*.stackexchange.com``, by the first label
-(``coffee``).
+``lima_curate/data/se_sites.tsv`` gives each site's ``domain`` (``stem`` or ``other``);
+``stem_sites`` and ``other_sites`` in the config override it, and ``default_domain`` covers a site
+in neither. Names match in full (``coffee.stackexchange.com``) or, for ``*.stackexchange.com``, by
+the first label (``coffee``).
 """
 
 from __future__ import annotations
@@ -70,7 +64,8 @@ def site_domain(site: str, config: StackExchangeConfig) -> str:
 
 
 def select_sites(sites: list[SiteDump], config: StackExchangeConfig, root: Path) -> list[SiteDump]:
-    """The sites to read: those named in ``config.sites`` (all when empty), meta sites aside."""
+    """The sites to read: those named in ``config.sites``, else all but meta sites (unless
+    ``include_meta_sites``)."""
     if config.sites:
         by_name = {}
         for site in sites:

@@ -30,13 +30,12 @@ from lima_curate.records import (
     dumps,
 )
 from lima_curate.rules import first_failure, first_failures
-from lima_curate.sources.outcome import Outcome, Rejected, RejectedLines
+from lima_curate.sources.outcome import STAGE, Outcome, Rejected, RejectedLines
 from lima_curate.sources.stackexchange.measure import Candidate
 from lima_curate.sources.stackexchange.rules import active_rules
 
 SOURCE = "stackexchange"
 TERMS = "stackexchange"
-STAGE = "extract"
 #: the table's version: bump it with any change to what a row holds or how it is measured
 VERSION = "stackexchange-table-2"
 BATCH_ROWS = 8192
@@ -49,7 +48,6 @@ RANKING = ("question_id", "question_score", "answer_id", "answer_score", "answer
 PROVENANCE = ("question_html", "tags", "question_author", "question_author_url", "answer_html", "answer_created",
               "answer_license", "answer_author", "answer_author_url")
 HTML = ("question_html", "answer_html")  # the largest columns, read from a saved table only when needed
-
 
 #: the measurements a row stores (null where not yet taken)
 MEASURED: tuple[str, ...] = (
