@@ -53,11 +53,12 @@ class Rule:
         return self.check(measurements, config)
 
 
-def rule(name: str, *, reads: tuple[str, ...]) -> Callable[[Check], Rule]:
-    """Make a function ``(measurements, config) -> str | None`` a :class:`Rule`; its docstring describes it."""
+def rule(name: str, *, reads: tuple[str, ...], vector: "VectorCheck | None" = None) -> Callable[[Check], Rule]:
+    """Make a function ``(measurements, config) -> str | None`` a :class:`Rule` (its docstring
+    describes it), with ``vector`` its column form if it has one."""
 
     def make(check: Check) -> Rule:
-        return Rule(name, reads, check, (check.__doc__ or "").strip())
+        return Rule(name, reads, check, (check.__doc__ or "").strip(), vector)
 
     return make
 

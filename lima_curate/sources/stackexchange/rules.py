@@ -29,21 +29,10 @@ def _no_answer_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -
     return dropped, Details("question has no answer", count=int(dropped.sum()))
 
 
-@rule("no_answer", reads=("answer_id",))
-def _no_answer(measured: Measurements, config: StackExchangeConfig) -> "str | None":
+@rule("no_answer", reads=("answer_id",), vector=_no_answer_vector)
+def no_answer(measured: Measurements, config: StackExchangeConfig) -> "str | None":
     """The question has no answer in the dump."""
     return None if measured["answer_id"] is not None else "question has no answer"
-
-
-no_answer = replace(_no_answer, vector=_no_answer_vector)
-
-
-@rule("answer_score_below_min", reads=("answer_score",))
-def _answer_score_below_min(measured: Measurements, config: StackExchangeConfig) -> "str | None":
-    """The top answer scores below min_answer_score (paper: 10; the six LIMA items found in a dump
-    are each the top, accepted answer, scoring >= 10)."""
-    score = measured["answer_score"]
-    return f"top answer score {score} < {config.min_answer_score}" if score < config.min_answer_score else None
 
 
 def _score_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tuple[Any, Details]:
@@ -52,7 +41,13 @@ def _score_vector(columns: Mapping[str, Any], config: StackExchangeConfig) -> tu
     return dropped, Details(f"top answer score {{}} < {minimum}", scores[dropped])
 
 
-answer_score_below_min = replace(_answer_score_below_min, vector=_score_vector)
+@rule("answer_score_below_min", reads=("answer_score",), vector=_score_vector)
+def answer_score_below_min(measured: Measurements, config: StackExchangeConfig) -> "str | None":
+    """The top answer scores below min_answer_score (paper: 10; the six LIMA items found in a dump
+    are each the top, accepted answer, scoring >= 10)."""
+    score = measured["answer_score"]
+    return f"top answer score {score} < {config.min_answer_score}" if score < config.min_answer_score else None
+
 
 # LIMA's answers fit the paper's window (1,200-4,096) on the raw HTML, not on the clean text:
 # 45 of them (11.2%) have under 1,200 clean characters
