@@ -10,8 +10,7 @@ drops an article met again in a later file there).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from lima_curate.executor import Unit
 from lima_curate.sources import sni
