@@ -1,12 +1,6 @@
-"""The WritingPrompts dataset (Fan et al., 2018) as prompt/story pairs.
-
-Rows come from a CSV with ``prompt``/``story`` columns or from line-aligned
-``.wp_source``/``.wp_target`` files (:mod:`.writingprompts`); their text is detokenised
-and its HTML character references decoded ("& nbsp;",
-:func:`lima_curate.text.leftovers.repair_entity_residue`), then measured into a
-measurements table (:mod:`lima_curate.sources.rows`) and decided like Reddit stories
-(:data:`.rules.DATASET_RULES`, then :func:`.stories.decide_pair`). The dataset has no
-scores: every story gets :data:`.writingprompts.UNSCORED_QUALITY`.
+"""The WritingPrompts dataset (Fan et al., 2018) as prompt/story pairs: rows detokenised, their
+HTML character references decoded, and decided like Reddit stories (:data:`.rules.DATASET_RULES`,
+then :func:`.stories.decide_pair`). The dataset has no scores (:data:`.writingprompts.UNSCORED_QUALITY`).
 """
 
 from __future__ import annotations

@@ -1,25 +1,9 @@
 """Reddit: r/WritingPrompts stories (train) and r/AskReddit titles (test prompts).
 
-Everything under ``root`` (``raw/reddit``) is read (:mod:`.files`). The work units: one
-for the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission and its
-comments may sit in different files), one per WritingPrompts dataset file (:mod:`.dataset`).
-
-**r/WritingPrompts** gives ``(prompt, story)`` pairs (:mod:`.stories`): the title without
-its tag, and the best top-level story among the comments that passes every story rule
-(:mod:`.rules`). Quality is the story's score; dataset stories have no score and share
-one quality (:data:`.writingprompts.UNSCORED_QUALITY`), so the selection picks among them
-for diversity alone.
-
-Each unit keeps its measurements table in a build's cache (``tables``): the next build
-with the same files decides from it without reading them.
-
-**r/AskReddit** gives test prompts (``split`` "test", quota ``askreddit``, messages = the
-user turn only): titles with score ≥ ``min_askreddit_score`` that stand alone as
-questions (:mod:`.askreddit`).
-
-NSFW items (``over_18`` or an ``[NSFW]`` tag) are dropped unless ``include_nsfw``.
-Text is unescaped and scrubbed of links, usernames and e-mail addresses
-(:mod:`lima_curate.text.scrub`); authors stay only in provenance meta.
+One work unit reads the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission
+and its comments may sit in different files), one more per WritingPrompts dataset file
+(:mod:`.dataset`). Text is unescaped and scrubbed of links, usernames and e-mail addresses;
+authors stay only in provenance meta.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """r/WritingPrompts on Reddit: each eligible prompt paired with its best story.
 
-The prompt is a submission's title without its tags (:mod:`.writingprompts`), kept when
-it passes :data:`.rules.PROMPT_RULES`. Its story is the best top-level comment
-(``parent_id == link_id``) passing :data:`.rules.STORY_RULES`: the highest score, then
-the longest, then the smallest comment id. Only that one candidate is held per
-submission while streaming; a valid story that loses is dropped as ``not_best_story``. A
-dropped submission takes its stories with it (same rule and detail), whether they come
-before or after it. At the end a prompt and its story become a pair, decided by
-:data:`.rules.PAIR_RULES` (:func:`decide_pair`); a story whose submission no file holds
-is ``submission_missing``, an eligible prompt without a valid story ``no_story``.
-Quality is the story's score; a story without one gets
-:data:`.writingprompts.UNSCORED_QUALITY`.
-
-Memory: per submission, its title and four small fields (or, when dropped, a reason
-shared by all drops alike) and at most one story. Drops of comments record a
-300-character excerpt, not the whole text.
+The prompt is a submission's title without its tags (:data:`.rules.PROMPT_RULES`); its story the
+best top-level comment passing :data:`.rules.STORY_RULES` (:meth:`_Story.outranks`), the only one
+held per submission while streaming. A dropped submission takes its stories with it, whether they
+come before or after it. Quality is the story's score (:data:`.writingprompts.UNSCORED_QUALITY`
+without one).
 """
 
 from __future__ import annotations
@@ -24,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from lima_curate.config import RedditConfig
+from lima_curate.numbers import utc_iso
 from lima_curate.records import META_QUALITY, Example, make_id
 from lima_curate.rules import Drop, first_failure
 from lima_curate.sources.outcome import Outcome, Rejected
-from lima_curate.sources.reddit.items import bare_id, clean_markdown, iso_date, permalink, score_of, terms_meta
+from lima_curate.sources.reddit.items import bare_id, clean_markdown, permalink, score_of, terms_meta
 from lima_curate.sources.reddit.rules import (
     PAIR_RULES,
     PROMPT_RULES,
@@ -91,7 +82,7 @@ class _Prompt:
             "subreddit": self.subreddit,
             "submission_author": self.author,
             "submission_score": self.score,
-            "submission_created_utc": iso_date(self.created_utc),
+            "submission_created_utc": utc_iso(self.created_utc),
             "title": self.title,
             "prompt_tags": list(tags),
         }
@@ -169,7 +160,7 @@ class WritingPromptsHarvest:
             "subreddit": str(record.get("subreddit")),
             "author": record.get("author"),
             "score": measured["score"],
-            "created_utc": iso_date(record.get("created_utc")),
+            "created_utc": utc_iso(record.get("created_utc")),
             "file": origin,
         }
         item = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta}
