@@ -64,16 +64,20 @@ def _file_outcomes(
     key = input_key(DATASET_SOURCE_ID, VERSION, {}, files) if tables is not None else ""
 
     def decide(measured: Iterable[Row]) -> Iterator[Outcome]:
-        read = Counter()
-
-        def counted() -> Iterator[Row]:
-            for row in measured:
-                read["rows"] += 1
-                yield row
-
-        yield from decide_rows(counted(), origin, config, seed)
-        stats["dataset_rows"] += read["rows"]
-        log.info("reddit: %s: %d dataset rows", origin, read["rows"])
+        """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
+        which adds the language to the row)."""
+        read = 0
+        for row in measured:
+            read += 1
+            example = row.record
+            assert isinstance(example, Example)
+            drop = first_failure(row.measured, DATASET_RULES, config)
+            if drop is not None:
+                yield Rejected.by(drop, example, f"{origin} row {example.meta['row_id']}: ")
+            else:
+                yield decide_pair(example, config, seed, row.measured)
+        stats["dataset_rows"] += read
+        log.info("reddit: %s: %d dataset rows", origin, read)
 
     yield from table_outcomes(tables, DATASET_SOURCE_ID, path, key, lambda: measure_rows(path, origin, rows()), decide)
 
@@ -100,15 +104,3 @@ def measure_rows(path: Path, origin: str, rows: Iterator[tuple[str, str, str]]) 
         )
         yield Row(example, {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)})
 
-
-def decide_rows(rows: Iterable[Row], origin: str, config: RedditConfig, seed: int) -> Iterator[Outcome]:
-    """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
-    which adds the language to the row)."""
-    for row in rows:
-        example = row.record
-        assert isinstance(example, Example)
-        drop = first_failure(row.measured, DATASET_RULES, config)
-        if drop is not None:
-            yield Rejected.by(drop, example, f"{origin} row {example.meta['row_id']}: ")
-            continue
-        yield decide_pair(example, config, seed, row.measured)
