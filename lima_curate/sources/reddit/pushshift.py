@@ -92,10 +92,7 @@ def _zstd_chunks(handle: Any, path: Path, chunk_bytes: int) -> Iterator[bytes]:
 def check_zstd_frames(handle: Any, path: Path) -> int:
     """Walk the frame and block headers of a zstandard file (seeking past the data) and
     raise InputError unless the file is a sequence of complete frames; return how many.
-
-    zstandard's ``stream_reader`` ends quietly at a cut in the middle of a frame, so a
-    truncated download would pass as a shorter dump without this check. It reads a few
-    bytes per 128 KiB block, far less than the decompression itself.
+    (``stream_reader`` ends quietly at a cut, so a truncated download would pass as a shorter dump.)
     """
     size = os.fstat(handle.fileno()).st_size
     if size == 0:

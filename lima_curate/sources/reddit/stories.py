@@ -163,15 +163,15 @@ class WritingPromptsHarvest:
             "created_utc": utc_iso(record.get("created_utc")),
             "file": origin,
         }
-        item = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta}
         prompt = self.prompts.get(sid)
         if isinstance(prompt, Drop):
-            yield self._story_rejected(item, body, prompt.rule, f"submission {sid}: {prompt.detail}")
+            yield _story_rejected(sid, cid, meta, body, prompt.rule, f"submission {sid}: {prompt.detail}")
             return
         story = _CleanStory(body)
         drop = first_failure(measured, STORY_RULES, self.config, {key: story.measure for key in STORY_KEYS})
         if drop is not None:
-            yield self._story_rejected(item, story.text or body, drop.rule, f"comment {cid} on {sid}: {drop.detail}")
+            yield _story_rejected(sid, cid, meta, story.text or body, drop.rule,
+                                  f"comment {cid} on {sid}: {drop.detail}")
             return
         candidate = _Story(cid, story.text, measured["score"], meta)
         current = self.best.get(sid)
@@ -190,9 +190,8 @@ class WritingPromptsHarvest:
             prompt, story = self.prompts.get(sid), self.best.pop(sid, None)
             if story is not None and not isinstance(prompt, _Prompt):
                 drop = Drop("submission_missing", "no file holds the submission") if prompt is None else prompt
-                item = {"id": make_id("reddit", sid, story.comment_id), "source": WRITINGPROMPTS,
-                        "domain": WRITINGPROMPTS, "meta": story.meta}
-                yield self._story_rejected(item, story.text, drop.rule, f"submission {sid}: {drop.detail}")
+                yield _story_rejected(sid, story.comment_id, story.meta, story.text, drop.rule,
+                                      f"submission {sid}: {drop.detail}")
             elif isinstance(prompt, _Prompt) and story is None:
                 record = {"id": make_id("reddit", sid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
                           "text": prompt.prompt, "meta": {**prompt.meta(sid), "url": permalink(prompt.subreddit, sid)}}
@@ -222,11 +221,13 @@ class WritingPromptsHarvest:
         )
 
     @staticmethod
-    def _story_rejected(item: "dict[str, Any]", text: Any, rule: str, detail: str) -> Rejected:
-        return Rejected({**item, "text": str(text or "")[:EXCERPT_CHARS]}, rule, detail)
+    def _loser(sid: str, loser: _Story, winner: _Story) -> Rejected:
+        return _story_rejected(sid, loser.comment_id, loser.meta, loser.text, "not_best_story",
+                               f"submission {sid}: comment {winner.comment_id} (score {winner.score}) ranks higher")
 
-    def _loser(self, sid: str, loser: _Story, winner: _Story) -> Rejected:
-        item = {"id": make_id("reddit", sid, loser.comment_id), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
-                "meta": loser.meta}
-        return self._story_rejected(item, loser.text, "not_best_story",
-                                    f"submission {sid}: comment {winner.comment_id} (score {winner.score}) ranks higher")
+
+def _story_rejected(sid: str, cid: str, meta: "dict[str, Any]", text: Any, rule: str, detail: str) -> Rejected:
+    """A comment's drop, with an excerpt of its text."""
+    record = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta,
+              "text": str(text or "")[:EXCERPT_CHARS]}
+    return Rejected(record, rule, detail)

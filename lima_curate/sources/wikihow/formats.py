@@ -126,13 +126,10 @@ def read_csv(path: Path, relative: str) -> Iterator[Article]:
         yield Article(title="", file=relative, layout=layout, place="line 1",
                       not_article=NOT_ARTICLE_LAYOUTS[layout])
         return
-    if layout == "lists":
+    if layout in ("lists", "summary_all"):  # an article per row
+        build_row = _lists_article if layout == "lists" else _summary_all_article
         for line, row in rows:
-            yield _lists_article(row, relative, line)
-        return
-    if layout == "summary_all":
-        for line, row in rows:
-            yield _summary_all_article(row, relative, line)
+            yield build_row(row, relative, line)
         return
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in rows:
