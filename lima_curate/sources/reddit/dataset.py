@@ -17,14 +17,7 @@ from lima_curate.sources.outcome import Outcome, Rejected
 from lima_curate.sources.reddit.items import terms_meta
 from lima_curate.sources.reddit.rules import DATASET_RULES, nsfw_measures, prompt_measures, story_measures
 from lima_curate.sources.reddit.stories import WRITINGPROMPTS, decide_pair
-from lima_curate.sources.reddit.writingprompts import (
-    UNSCORED_QUALITY,
-    clean_story,
-    detokenize,
-    iter_dataset_csv,
-    iter_dataset_pairs,
-    split_tags,
-)
+from lima_curate.sources.reddit.writingprompts import UNSCORED_QUALITY, clean_story, detokenize, split_tags
 from lima_curate.sources.rows import Row, table_outcomes
 from lima_curate.sources.table import TableCache, input_key
 from lima_curate.text.leftovers import repair_entity_residue
@@ -38,27 +31,11 @@ VERSION = "writingprompts-dataset-table-2"
 log = logging.getLogger(__name__)
 
 
-def csv_outcomes(
-    root: Path, path: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
-    tables: "TableCache | None" = None,
-) -> Iterator[Outcome]:
-    """The pairs of a dataset CSV, kept or rejected."""
-    yield from _file_outcomes(root, path, [path], lambda: iter_dataset_csv(path), config, seed, stats, tables)
-
-
-def pairs_outcomes(
-    root: Path, source: Path, target: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
-    tables: "TableCache | None" = None,
-) -> Iterator[Outcome]:
-    """The pairs of a ``.wp_source``/``.wp_target`` pair of files, kept or rejected."""
-    yield from _file_outcomes(root, source, [source, target], lambda: iter_dataset_pairs(source, target), config,
-                              seed, stats, tables)
-
-
-def _file_outcomes(
+def dataset_outcomes(
     root: Path, path: Path, files: list[Path], rows: Callable[[], Iterator[tuple[str, str, str]]],
-    config: RedditConfig, seed: int, stats: "Counter[str] | None", tables: "TableCache | None",
+    config: RedditConfig, seed: int, stats: "Counter[str] | None" = None, tables: "TableCache | None" = None,
 ) -> Iterator[Outcome]:
+    """The pairs of the dataset file ``path`` (read from ``files`` by ``rows``), kept or rejected."""
     stats = Counter() if stats is None else stats
     origin = path.relative_to(root).as_posix()
     key = input_key(DATASET_SOURCE_ID, VERSION, {}, files) if tables is not None else ""

@@ -19,9 +19,10 @@ from lima_curate.executor import Unit
 from lima_curate.records import Example
 from lima_curate.rejects import Rejects
 from lima_curate.sources.outcome import run_units
-from lima_curate.sources.reddit.dataset import csv_outcomes, pairs_outcomes
+from lima_curate.sources.reddit.dataset import dataset_outcomes
 from lima_curate.sources.reddit.files import discover
 from lima_curate.sources.reddit.harvest import harvest_outcomes
+from lima_curate.sources.reddit.writingprompts import iter_dataset_csv, iter_dataset_pairs
 from lima_curate.sources.table import TableCache
 
 
@@ -40,9 +41,11 @@ def units(
     found = [Unit(partial(harvest_outcomes, root, layout.dumps, layout.threads, config, seed, stats, tables),
                   size=size)]
     if config.writingprompts_dataset:
-        found += [Unit(partial(csv_outcomes, root, path, config, seed, stats, tables), size=path.stat().st_size)
+        found += [Unit(partial(dataset_outcomes, root, path, [path], partial(iter_dataset_csv, path),
+                               config, seed, stats, tables), size=path.stat().st_size)
                   for path in layout.dataset_csvs]
-        found += [Unit(partial(pairs_outcomes, root, source, target, config, seed, stats, tables),
+        found += [Unit(partial(dataset_outcomes, root, source, [source, target],
+                               partial(iter_dataset_pairs, source, target), config, seed, stats, tables),
                        size=source.stat().st_size + target.stat().st_size)
                   for source, target in layout.dataset_pairs]
     return found
