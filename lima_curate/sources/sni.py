@@ -38,9 +38,9 @@ from lima_curate.sources.rows import Row, table_outcomes
 from lima_curate.sources.table import TableCache, input_key
 
 SOURCE = "sni"
-DEFAULT_LICENSE = "Apache-2.0"
+DEFAULT_LICENSE = "Apache-2.0"  # the natural-instructions repository's, for files without one
 TASK_URL = "https://github.com/allenai/natural-instructions/blob/master/tasks/{task}.json"
-QUALITY_CAP_CHARS = 2048
+QUALITY_CAP_CHARS = 2048  # quality: the output's length up to this, so long-form outputs rank first
 SHARDS = 8  # work units for the task files
 #: the measurements table's version: bump it with any change to reading or measuring
 VERSION = "sni-table-2"
@@ -235,7 +235,8 @@ def not_english(measured: Mapping[str, Any], config: SNIConfig) -> "str | None":
     """Task input or output language is not English (with english_only)."""
     if not config.english_only:
         return None
-    return next((f"language {lang}" for lang in measured["languages"] if lang.strip().casefold() != "english"), None)
+    other = [lang for lang in measured["languages"] if lang.strip().casefold() != "english"]
+    return f"language {other[0]}" if other else None
 
 
 @rule("empty_output", reads=("output_chars",))

@@ -25,7 +25,6 @@ ASKREDDIT = "askreddit"
 MIN_WORDS = 4
 
 _ONE_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,30}[\])]")
-_BRACKETS = "[]()"
 _TAG = re.compile(r"[\[(]([^\[\]()]{1,30})[\])]")
 _SITE_ADDRESS = re.compile(
     r"^(?:hey|dear|ok(?:ay)?|so)?[\s,]*(?:reddit(?:ors)?|askreddit|r/askreddit|people of reddit)\s*[,:;\-–—]+\s*",
@@ -59,7 +58,7 @@ def _edge_tags(text: str) -> "tuple[int, int] | None":
     start = None
     while end > 0 and text[end - 1] in ")]":
         opener = end - 2
-        while opener >= 0 and end - 1 - opener <= 31 and text[opener] not in _BRACKETS:
+        while opener >= 0 and end - 1 - opener <= 31 and text[opener] not in "[]()":
             opener -= 1
         if opener < 0 or text[opener] not in "([" or not 1 <= end - 2 - opener <= 30:
             break
