@@ -65,10 +65,7 @@ def iter_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
                 at = handle.tell()
                 yield chunk
             return
-        while True:
-            chunk = handle.read(chunk_bytes)
-            if not chunk:
-                return
+        for chunk in iter(lambda: handle.read(chunk_bytes), b""):
             progress.read_bytes(len(chunk))
             yield chunk
 
