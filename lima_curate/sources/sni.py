@@ -1,59 +1,9 @@
 """Super-NaturalInstructions task files -> one candidate per generation task (LIMA §2.2).
 
-LIMA takes 50 natural-language-generation tasks (summarisation, paraphrasing, style
-transfer, ...) and one random example from each. This module yields one candidate per
-eligible task; how many tasks make it (50 in the recipe) is the ``sni`` quota's size,
-applied by the selection stage.
-
-Inputs: ``task*.json`` anywhere under ``root`` (``raw/super_natural_instructions``), in
-either layout:
-
-* 2021 (natural-instructions expansion): ``Definition`` a string, ``Categories``
-  (e.g. ``["Answer Generation"]``), ``Source``, ``Instances`` of ``{input, output: [...]}``;
-* v2 (SNI 2.x): ``Definition`` a list of strings, plus ``Input_language``,
-  ``Output_language``, ``Domains``, ``Instance License`` and an ``id`` on every instance.
-
-A file that is not JSON, not UTF-8, or lacks ``Definition``/``Instances`` of the right
-shape is an InputError naming the file (and line:column for JSON syntax errors).
-
-Each task gives one example: an instance with a non-empty first output, chosen by
-``random.Random("<seed>:<task>")`` among them (the same in every run for one seed).
-
-* prompt: ``prompt_template`` with ``{definition}`` and ``{input}`` filled in
-  (default: the definition, a blank line, the instance input); response: the
-  instance's first output;
-* ``id``: ``make_id("sni", task, instance id)``; the instance id is the v2 ``id`` or
-  ``<task>-<index>`` for 2021 files;
-* meta: ``task``, ``instance_id``, ``source_datasets`` (``Source``), ``categories``,
-  ``file``, ``layout``; ``license`` the ``Instance License`` when the file has one,
-  else ``Apache-2.0`` (the licence of the natural-instructions repository);
-  ``noncommercial`` True when that licence has an NC clause; ``url`` the task file on
-  GitHub (allenai/natural-instructions, ``tasks/<task>.json``); ``terms`` and
-  ``quota`` ``sni``; ``group`` (and ``domain``) the first category; ``quality``
-  ``min(len(output), 2048) / 2048``, so long-form outputs rank first.
-
-Which tasks are "generation": a task is *not* when any of its categories is
-classification-style, i.e. contains one of :data:`NON_GENERATION_KEYWORDS` (which
-covers Classification, Sentiment Analysis, Textual Entailment, Answer Verification,
-Toxic Language Detection, Named Entity Recognition, Text Categorization, Text
-Matching, Pos Tagging, Coreference Resolution, Dialogue State Tracking, Sentence
-Ordering, Linguistic Probing, Preposition Prediction, Question Understanding,
-Information Extraction, ...) or is one of :data:`NON_GENERATION_CATEGORIES` (outputs
-that are a number, a word, a span or a deliberately wrong answer), or is named in
-``non_generation_categories`` of the config. Everything else (Summarization,
-Paraphrasing, Style Transfer, Question Generation, Answer Generation, Title
-Generation, Story Composition, Dialogue Generation, Data to Text, Explanation,
-Minimal Text Modification, Question Answering, Translation, ...) is generation.
-
-Rules (stage ``extract``, in the order of :data:`RULES`): ``not_generation_task`` (with
-``generation_only``), ``not_english`` (with ``english_only``: a v2
-``Input_language``/``Output_language`` other than English; 2021 files carry none and are
-English), ``empty_output``.
-
-Work units: the task files spread over :data:`SHARDS` units by a hash of their path;
-each unit measures its files into a measurements table (:mod:`lima_curate.sources.rows`,
-kept in a build's cache, keyed by the files, the seed and the prompt template, which
-choose and shape the candidates), then the rules decide from it.
+Reads ``task*.json`` under ``root`` (2021 layout: ``Definition`` a string; v2: a list, with
+languages, ``Instance License`` and instance ids). Each task gives one instance with an output,
+chosen by ``random.Random("<seed>:<task>")``; the ``sni`` quota (50 in the recipe) picks the tasks.
+A malformed file is an InputError naming it.
 """
 
 from __future__ import annotations
@@ -88,9 +38,9 @@ from lima_curate.sources.rows import Row, table_outcomes
 from lima_curate.sources.table import TableCache, input_key
 
 SOURCE = "sni"
-DEFAULT_LICENSE = "Apache-2.0"
+DEFAULT_LICENSE = "Apache-2.0"  # the natural-instructions repository's, for files without one
 TASK_URL = "https://github.com/allenai/natural-instructions/blob/master/tasks/{task}.json"
-QUALITY_CAP_CHARS = 2048
+QUALITY_CAP_CHARS = 2048  # quality: the output's length up to this, so long-form outputs rank first
 SHARDS = 8  # work units for the task files
 #: the measurements table's version: bump it with any change to reading or measuring
 VERSION = "sni-table-2"
@@ -106,7 +56,6 @@ NON_GENERATION_CATEGORIES = (
     "Number Conversion", "Word Semantics", "Misc.", "Wrong Candidate Generation",
     "Incorrect Answer Generation", "Answerability Classification",
 )
-ENGLISH = "english"
 _NONCOMMERCIAL = re.compile(r"\bNC\b|non-?commercial", re.IGNORECASE)  # "CC BY-NC 4.0"
 
 
@@ -210,7 +159,8 @@ def task_files(root: Path) -> list[Path]:
 
 
 def is_generation(categories: tuple[str, ...], extra_non_generation: tuple[str, ...] = ()) -> bool:
-    """True unless a category is classification-style (see the module docstring)."""
+    """True unless a category is classification-style: one of :data:`NON_GENERATION_CATEGORIES` or
+    ``extra_non_generation``, or containing a :data:`NON_GENERATION_KEYWORDS` word."""
     named = {c.casefold() for c in (*NON_GENERATION_CATEGORIES, *extra_non_generation)}
     for category in categories:
         key = category.strip().casefold()
@@ -225,11 +175,6 @@ def choose_instance(task: Task, seed: int) -> "Instance | None":
     if not usable:
         return None
     return random.Random(f"{seed}:{task.name}").choice(usable)
-
-
-def make_prompt(template: str, definition: str, text: str) -> str:
-    # plain replacement, so braces inside task text never break the template
-    return template.replace("{definition}", definition).replace("{input}", text.strip()).strip()
 
 
 def to_example(task: Task, config: SNIConfig, seed: int) -> Example:
@@ -254,7 +199,9 @@ def to_example(task: Task, config: SNIConfig, seed: int) -> Example:
         "generation": is_generation(task.categories, config.non_generation_categories),
         "languages": sorted({*task.input_languages, *task.output_languages}),
     }
-    prompt = make_prompt(config.prompt_template, task.definition, instance.input if instance else "")
+    # plain replacement, so braces inside task text never break the template
+    prompt = config.prompt_template.replace("{definition}", task.definition)
+    prompt = prompt.replace("{input}", (instance.input if instance else "").strip()).strip()
     return Example(
         id=make_id(SOURCE, task.name, instance.id if instance else ""),
         source=SOURCE,
@@ -288,7 +235,8 @@ def not_english(measured: Mapping[str, Any], config: SNIConfig) -> "str | None":
     """Task input or output language is not English (with english_only)."""
     if not config.english_only:
         return None
-    return next((f"language {lang}" for lang in measured["languages"] if lang.strip().casefold() != ENGLISH), None)
+    other = [lang for lang in measured["languages"] if lang.strip().casefold() != "english"]
+    return f"language {other[0]}" if other else None
 
 
 @rule("empty_output", reads=("output_chars",))

@@ -1,24 +1,8 @@
-"""r/AskReddit titles as test prompts: clean-up, the self-contained test, and the candidates.
+"""r/AskReddit titles as test prompts (``split`` "test", quota ``askreddit``, the user turn only).
 
-Each r/AskReddit submission is a candidate test prompt (``split`` "test", quota
-``askreddit``, messages = the user turn only), decided by :data:`.rules.QUESTION_RULES`;
-the kept ones are held by submission id and given out, sorted, at the end. Comments of
-AskReddit threads are not used.
-
-As in the paper, only the title is used, and only when it stands alone as a question.
-Clean-up first: bracketed tags at either end (``[Serious]``, ``(NSFW)``) are removed and
-kept in meta, and an opening address to the whole site (``Reddit, …``, ``Redditors: …``)
-is removed, since the question works without it. An address to a group (``Teachers of
-Reddit, …``) stays: it says whose experience the question asks for.
-
-A cleaned title is *not* self-contained (rule ``askreddit_not_self_contained``) when it
-* is not a question: it does not end with a question mark;
-* is too short to stand alone (fewer than ``min_words`` words);
-* points to the post's text, comments or a link: "details inside", "see text", "(long)",
-  "this picture", "this thread" …;
-* is a personal question (I, me, my …) whose post has a self text: the details it
-  depends on are in that text;
-* carries a moderator/meta tag (``[META]``, ``[Mod Post]``).
+As in the paper, only a title that stands alone as a question is used (:func:`self_contained_problem`).
+Edge tags (``[Serious]``) and an address to the whole site (``Reddit, …``) are removed first; an
+address to a group (``Teachers of Reddit, …``) stays: it says whose experience the question asks for.
 """
 
 from __future__ import annotations
@@ -28,10 +12,11 @@ from collections import Counter
 from typing import Any, Iterator
 
 from lima_curate.config import RedditConfig
+from lima_curate.numbers import utc_iso
 from lima_curate.records import META_QUALITY, Example, make_id
 from lima_curate.rules import first_failure
 from lima_curate.sources.outcome import Outcome, Rejected
-from lima_curate.sources.reddit.items import bare_id, clean_markdown, iso_date, permalink, score_of, terms_meta
+from lima_curate.sources.reddit.items import bare_id, clean_markdown, permalink, score_of, terms_meta
 from lima_curate.sources.reddit.rules import QUESTION_RULES, nsfw_measures, submission_deleted
 from lima_curate.text.lang import detect_language
 from lima_curate.text.scrub import scrub
@@ -40,7 +25,6 @@ ASKREDDIT = "askreddit"
 MIN_WORDS = 4
 
 _ONE_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,30}[\])]")
-_BRACKETS = "[]()"
 _TAG = re.compile(r"[\[(]([^\[\]()]{1,30})[\])]")
 _SITE_ADDRESS = re.compile(
     r"^(?:hey|dear|ok(?:ay)?|so)?[\s,]*(?:reddit(?:ors)?|askreddit|r/askreddit|people of reddit)\s*[,:;\-–—]+\s*",
@@ -74,7 +58,7 @@ def _edge_tags(text: str) -> "tuple[int, int] | None":
     start = None
     while end > 0 and text[end - 1] in ")]":
         opener = end - 2
-        while opener >= 0 and end - 1 - opener <= 31 and text[opener] not in _BRACKETS:
+        while opener >= 0 and end - 1 - opener <= 31 and text[opener] not in "[]()":
             opener -= 1
         if opener < 0 or text[opener] not in "([" or not 1 <= end - 2 - opener <= 30:
             break
@@ -146,7 +130,7 @@ class AskRedditPrompts:
             "subreddit": subreddit,
             "score": score,
             "num_comments": record.get("num_comments"),
-            "created_utc": iso_date(record.get("created_utc")),
+            "created_utc": utc_iso(record.get("created_utc")),
             "title": raw_title,
             "title_tags": list(tags),
             "file": origin,

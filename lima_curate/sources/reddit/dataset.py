@@ -1,12 +1,6 @@
-"""The WritingPrompts dataset (Fan et al., 2018) as prompt/story pairs.
-
-Rows come from a CSV with ``prompt``/``story`` columns or from line-aligned
-``.wp_source``/``.wp_target`` files (:mod:`.writingprompts`); their text is detokenised
-and its HTML character references decoded ("& nbsp;",
-:func:`lima_curate.text.leftovers.repair_entity_residue`), then measured into a
-measurements table (:mod:`lima_curate.sources.rows`) and decided like Reddit stories
-(:data:`.rules.DATASET_RULES`, then :func:`.stories.decide_pair`). The dataset has no
-scores: every story gets :data:`.writingprompts.UNSCORED_QUALITY`.
+"""The WritingPrompts dataset (Fan et al., 2018) as prompt/story pairs: rows detokenised, their
+HTML character references decoded, and decided like Reddit stories (:data:`.rules.DATASET_RULES`,
+then :func:`.stories.decide_pair`). The dataset has no scores (:data:`.writingprompts.UNSCORED_QUALITY`).
 """
 
 from __future__ import annotations
@@ -23,14 +17,7 @@ from lima_curate.sources.outcome import Outcome, Rejected
 from lima_curate.sources.reddit.items import terms_meta
 from lima_curate.sources.reddit.rules import DATASET_RULES, nsfw_measures, prompt_measures, story_measures
 from lima_curate.sources.reddit.stories import WRITINGPROMPTS, decide_pair
-from lima_curate.sources.reddit.writingprompts import (
-    UNSCORED_QUALITY,
-    clean_story,
-    detokenize,
-    iter_dataset_csv,
-    iter_dataset_pairs,
-    split_tags,
-)
+from lima_curate.sources.reddit.writingprompts import UNSCORED_QUALITY, clean_story, detokenize, split_tags
 from lima_curate.sources.rows import Row, table_outcomes
 from lima_curate.sources.table import TableCache, input_key
 from lima_curate.text.leftovers import repair_entity_residue
@@ -44,42 +31,30 @@ VERSION = "writingprompts-dataset-table-2"
 log = logging.getLogger(__name__)
 
 
-def csv_outcomes(
-    root: Path, path: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
-    tables: "TableCache | None" = None,
-) -> Iterator[Outcome]:
-    """The pairs of a dataset CSV, kept or rejected."""
-    yield from _file_outcomes(root, path, [path], lambda: iter_dataset_csv(path), config, seed, stats, tables)
-
-
-def pairs_outcomes(
-    root: Path, source: Path, target: Path, config: RedditConfig, seed: int, stats: "Counter[str] | None" = None,
-    tables: "TableCache | None" = None,
-) -> Iterator[Outcome]:
-    """The pairs of a ``.wp_source``/``.wp_target`` pair of files, kept or rejected."""
-    yield from _file_outcomes(root, source, [source, target], lambda: iter_dataset_pairs(source, target), config,
-                              seed, stats, tables)
-
-
-def _file_outcomes(
+def dataset_outcomes(
     root: Path, path: Path, files: list[Path], rows: Callable[[], Iterator[tuple[str, str, str]]],
-    config: RedditConfig, seed: int, stats: "Counter[str] | None", tables: "TableCache | None",
+    config: RedditConfig, seed: int, stats: "Counter[str] | None" = None, tables: "TableCache | None" = None,
 ) -> Iterator[Outcome]:
+    """The pairs of the dataset file ``path`` (read from ``files`` by ``rows``), kept or rejected."""
     stats = Counter() if stats is None else stats
     origin = path.relative_to(root).as_posix()
     key = input_key(DATASET_SOURCE_ID, VERSION, {}, files) if tables is not None else ""
 
     def decide(measured: Iterable[Row]) -> Iterator[Outcome]:
-        read = Counter()
-
-        def counted() -> Iterator[Row]:
-            for row in measured:
-                read["rows"] += 1
-                yield row
-
-        yield from decide_rows(counted(), origin, config, seed)
-        stats["dataset_rows"] += read["rows"]
-        log.info("reddit: %s: %d dataset rows", origin, read["rows"])
+        """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
+        which adds the language to the row)."""
+        read = 0
+        for row in measured:
+            read += 1
+            example = row.record
+            assert isinstance(example, Example)
+            drop = first_failure(row.measured, DATASET_RULES, config)
+            if drop is not None:
+                yield Rejected.by(drop, example, f"{origin} row {example.meta['row_id']}: ")
+            else:
+                yield decide_pair(example, config, seed, row.measured)
+        stats["dataset_rows"] += read
+        log.info("reddit: %s: %d dataset rows", origin, read)
 
     yield from table_outcomes(tables, DATASET_SOURCE_ID, path, key, lambda: measure_rows(path, origin, rows()), decide)
 
@@ -106,15 +81,3 @@ def measure_rows(path: Path, origin: str, rows: Iterator[tuple[str, str, str]]) 
         )
         yield Row(example, {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)})
 
-
-def decide_rows(rows: Iterable[Row], origin: str, config: RedditConfig, seed: int) -> Iterator[Outcome]:
-    """Each row decided by :data:`.rules.DATASET_RULES`, then as a pair (:func:`.stories.decide_pair`,
-    which adds the language to the row)."""
-    for row in rows:
-        example = row.record
-        assert isinstance(example, Example)
-        drop = first_failure(row.measured, DATASET_RULES, config)
-        if drop is not None:
-            yield Rejected.by(drop, example, f"{origin} row {example.meta['row_id']}: ")
-            continue
-        yield decide_pair(example, config, seed, row.measured)

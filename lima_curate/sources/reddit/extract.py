@@ -1,25 +1,9 @@
 """Reddit: r/WritingPrompts stories (train) and r/AskReddit titles (test prompts).
 
-Everything under ``root`` (``raw/reddit``) is read (:mod:`.files`). The work units: one
-for the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission and its
-comments may sit in different files), one per WritingPrompts dataset file (:mod:`.dataset`).
-
-**r/WritingPrompts** gives ``(prompt, story)`` pairs (:mod:`.stories`): the title without
-its tag, and the best top-level story among the comments that passes every story rule
-(:mod:`.rules`). Quality is the story's score; dataset stories have no score and share
-one quality (:data:`.writingprompts.UNSCORED_QUALITY`), so the selection picks among them
-for diversity alone.
-
-Each unit keeps its measurements table in a build's cache (``tables``): the next build
-with the same files decides from it without reading them.
-
-**r/AskReddit** gives test prompts (``split`` "test", quota ``askreddit``, messages = the
-user turn only): titles with score ≥ ``min_askreddit_score`` that stand alone as
-questions (:mod:`.askreddit`).
-
-NSFW items (``over_18`` or an ``[NSFW]`` tag) are dropped unless ``include_nsfw``.
-Text is unescaped and scrubbed of links, usernames and e-mail addresses
-(:mod:`lima_curate.text.scrub`); authors stay only in provenance meta.
+One work unit reads the Pushshift dumps and thread pages together (:mod:`.harvest`: a submission
+and its comments may sit in different files), one more per WritingPrompts dataset file
+(:mod:`.dataset`). Text is unescaped and scrubbed of links, usernames and e-mail addresses;
+authors stay only in provenance meta.
 """
 
 from __future__ import annotations
@@ -35,9 +19,10 @@ from lima_curate.executor import Unit
 from lima_curate.records import Example
 from lima_curate.rejects import Rejects
 from lima_curate.sources.outcome import run_units
-from lima_curate.sources.reddit.dataset import csv_outcomes, pairs_outcomes
+from lima_curate.sources.reddit.dataset import dataset_outcomes
 from lima_curate.sources.reddit.files import discover
 from lima_curate.sources.reddit.harvest import harvest_outcomes
+from lima_curate.sources.reddit.writingprompts import iter_dataset_csv, iter_dataset_pairs
 from lima_curate.sources.table import TableCache
 
 
@@ -56,9 +41,11 @@ def units(
     found = [Unit(partial(harvest_outcomes, root, layout.dumps, layout.threads, config, seed, stats, tables),
                   size=size)]
     if config.writingprompts_dataset:
-        found += [Unit(partial(csv_outcomes, root, path, config, seed, stats, tables), size=path.stat().st_size)
+        found += [Unit(partial(dataset_outcomes, root, path, [path], partial(iter_dataset_csv, path),
+                               config, seed, stats, tables), size=path.stat().st_size)
                   for path in layout.dataset_csvs]
-        found += [Unit(partial(pairs_outcomes, root, source, target, config, seed, stats, tables),
+        found += [Unit(partial(dataset_outcomes, root, source, [source, target],
+                               partial(iter_dataset_pairs, source, target), config, seed, stats, tables),
                        size=source.stat().st_size + target.stat().st_size)
                   for source, target in layout.dataset_pairs]
     return found

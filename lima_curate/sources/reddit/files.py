@@ -1,14 +1,7 @@
-"""Finding the Reddit inputs under a folder, by kind, in reading order.
-
-* Pushshift dumps (:mod:`.pushshift`): monthly ``RS_*``/``RC_*`` files, per-subreddit
-  ``<sub>_submissions``/``<sub>_comments`` files, ``*.ndjson``, ``*.jsonl``, ``*.zst``,
-  or ``*.json`` holding one object per line; submission files first, so that comments of
-  submissions already dropped need not be held;
-* thread pages as the web API returns them, ``*.json`` starting with ``[`` (:mod:`.threads`);
-* the WritingPrompts dataset: ``*.csv`` with ``prompt``/``story`` columns and
-  ``<split>.wp_source``/``<split>.wp_target`` pairs (:mod:`.writingprompts`).
-
-Hidden files and folders are skipped; other files are ignored.
+"""Finding the Reddit inputs under a folder, by kind, in reading order: Pushshift dumps
+(:mod:`.pushshift`, submission files first, so that comments of dropped submissions need not be
+held), thread pages (``*.json`` starting with ``[``, :mod:`.threads`) and the WritingPrompts
+dataset (``*.csv``, ``.wp_source``/``.wp_target`` pairs). Hidden files are skipped, others ignored.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """Reading Reddit items from dump files and thread pages, each routed to what uses it.
 
-Submissions and top-level comments of r/WritingPrompts go to
-:class:`.stories.WritingPromptsHarvest`, submissions of r/AskReddit to
-:class:`.askreddit.AskRedditPrompts`; replies, AskReddit comments and other subreddits
-are counted and let go, line by line. A dump line that is no JSON object
-(``bad_json_line``), not UTF-8 (``invalid_utf8``) or neither a submission nor a comment
-(``unknown_record``) is dropped with its file and line. Items met twice (overlapping
-dumps) count once, the first file in reading order winning; a dropped item met twice is
-dropped twice.
-
-With a table cache, the items routed to a use (WritingPrompts submissions and top-level
-comments, AskReddit submissions) and the drops of bad lines are kept as the unit's
-measurements table (:mod:`lima_curate.sources.rows`), in reading order, with the counts
-of what was read; the next build decides from them without reading the dumps, which
-are mostly other subreddits' items. Their measurements (story clean-up, tags, language)
-are cheap beside the reading and are taken again when deciding.
+WritingPrompts submissions and top-level comments go to :class:`.stories.WritingPromptsHarvest`,
+AskReddit submissions to :class:`.askreddit.AskRedditPrompts`; the rest is only counted. A dump
+line that is no JSON object, not UTF-8 or no item is dropped with its file and line; an item met
+twice (overlapping dumps) counts once. The routed items and the drops are the unit's measurements
+table, so the next build need not read the dumps.
 """
 
 from __future__ import annotations
@@ -54,18 +44,17 @@ def harvest_outcomes(
     key = input_key(SOURCE, VERSION, {}, [*dumps, *pages]) if tables is not None else ""
 
     def decide(rows: Iterable[Row]) -> Iterator[Outcome]:
-        harvest = _Harvest(root, config, seed, stats)
+        stories, questions = WritingPromptsHarvest(config, seed, stats), AskRedditPrompts(config, seed, stats)
+        add = {"story": stories.add_story, "prompt": stories.add_prompt, "question": questions.add}
         for row in rows:
             if row.drop is not None:
                 yield row.rejected()
-                continue
-            kind, item = row.record["kind"], row.record.get("item")
-            if kind == STATS:
+            elif row.record["kind"] == STATS:
                 stats.update(row.record["counts"])
             else:
-                yield from harvest.route(kind, item, row.record["origin"])
-        yield from harvest.stories.finish()
-        yield from harvest.questions.finish()
+                yield from add[row.record["kind"]](row.record["item"], row.record["origin"])
+        yield from stories.finish()
+        yield from questions.finish()
         log.info("reddit: %s", ", ".join(f"{key}={value}" for key, value in sorted(stats.items())))
 
     yield from table_outcomes(tables, SOURCE, root / "harvest", key, lambda: read_items(root, dumps, pages), decide)
@@ -137,19 +126,3 @@ def _line_rejected(origin: str, line: int, rule: str, detail: str) -> Row:
     record = {"id": where, "source": "reddit", "meta": {"file": origin, "line": line}}
     return Row(record, drop=Drop(rule, f"{where}: {detail}"), malformed=True)
 
-
-class _Harvest:
-    """Decides the routed items: WritingPrompts prompts and stories, AskReddit questions."""
-
-    def __init__(self, root: Path, config: RedditConfig, seed: int, stats: "Counter[str]") -> None:
-        self.root, self.stats = root, stats
-        self.stories = WritingPromptsHarvest(config, seed, stats)
-        self.questions = AskRedditPrompts(config, seed, stats)
-
-    def route(self, kind: str, record: "dict[str, Any]", origin: str) -> Iterator[Outcome]:
-        if kind == "story":
-            yield from self.stories.add_story(record, origin)
-        elif kind == "prompt":
-            yield from self.stories.add_prompt(record, origin)
-        elif kind == "question":
-            yield from self.questions.add(record, origin)

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from lima_curate.numbers import int64_or_none, utc_iso
+from lima_curate.numbers import int64_or_none
 from lima_curate.records import (
     META_GROUP,
     META_LICENSE,
@@ -74,12 +74,6 @@ def clean_markdown(text: Any) -> str:
     out = _ZERO_WIDTH.sub("", out).replace("\xa0", " ")
     out = _TRAILING_SPACE.sub("", out)
     return _BLANK_LINES.sub("\n\n", out).strip()
-
-
-def iso_date(created_utc: Any) -> str:
-    """Seconds since the epoch (int, float or string, as dumps vary) -> ISO 8601 UTC, or ""
-    (also for NaN, an infinity or a date outside the years 1-9999)."""
-    return utc_iso(created_utc)
 
 
 def score_of(record: "dict[str, Any]") -> "int | None":

@@ -1,21 +1,8 @@
 """Streaming reader for Pushshift dump files: NDJSON lines, plain or zstandard-compressed.
 
-A dump file (``RS_2016-04.zst``, ``RC_2016-04``, ``WritingPrompts_comments.zst``,
-``sample.ndjson`` …) holds one JSON object per line. Files of many gigabytes are read
-in chunks and never held whole:
-
-* ``.zst`` (or any file starting with the zstandard magic number) is decompressed with
-  zstandard's ``stream_reader`` and a 2 GiB window (``max_window_size=2**31``, which the
-  dumps' long-range compression needs), in pieces of bounded size. ``stream_reader``
-  ends quietly where a truncated file stops, so the frame and block headers are walked
-  first (:func:`check_zstd_frames`): a file that does not end at a frame boundary, or a
-  corrupt frame (bad header, checksum mismatch, bad data), raises
-  :class:`~lima_curate.errors.InputError` naming the file, before anything is read
-  from a truncated one.
-* Bytes are decoded with an incremental UTF-8 decoder, so a character split across two
-  chunks stays whole. A line that is not valid UTF-8 is skipped as ``invalid_utf8``; a
-  line that is not a JSON object is skipped as ``bad_json_line``; both are reported with
-  their file and line number (see :class:`BadLine`), the rest of the file is read.
+Files of many gigabytes are read in chunks, never whole; a zstandard file's frames are checked
+before it is read (:func:`check_zstd_frames`). A line that is not UTF-8 (``invalid_utf8``) or not
+a JSON object (``bad_json_line``) comes as a :class:`BadLine`, and the rest of the file is read.
 """
 
 from __future__ import annotations
@@ -78,10 +65,7 @@ def iter_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
                 at = handle.tell()
                 yield chunk
             return
-        while True:
-            chunk = handle.read(chunk_bytes)
-            if not chunk:
-                return
+        for chunk in iter(lambda: handle.read(chunk_bytes), b""):
             progress.read_bytes(len(chunk))
             yield chunk
 
@@ -105,10 +89,7 @@ def _zstd_chunks(handle: Any, path: Path, chunk_bytes: int) -> Iterator[bytes]:
 def check_zstd_frames(handle: Any, path: Path) -> int:
     """Walk the frame and block headers of a zstandard file (seeking past the data) and
     raise InputError unless the file is a sequence of complete frames; return how many.
-
-    zstandard's ``stream_reader`` ends quietly at a cut in the middle of a frame, so a
-    truncated download would pass as a shorter dump without this check. It reads a few
-    bytes per 128 KiB block, far less than the decompression itself.
+    (``stream_reader`` ends quietly at a cut, so a truncated download would pass as a shorter dump.)
     """
     size = os.fstat(handle.fileno()).st_size
     if size == 0:

@@ -1,43 +1,6 @@
-"""The Reddit rules, one ordered list per kind of item, and the measurements they read.
-
-The first rule that fails names the drop (:func:`lima_curate.rules.first_failure`).
-
-:data:`PROMPT_RULES`, an r/WritingPrompts submission (its stories go with it):
-    ``deleted_or_removed``, ``nsfw``, ``prompt_tag_not_eligible`` (the title's tags are
-    not a self-contained writing prompt, or it has none: :func:`.writingprompts.tag_problem`),
-    ``empty_prompt`` (nothing left of the title once its tags are removed).
-:data:`STORY_RULES`, a top-level comment of such a submission:
-    ``automoderator``, ``moderator_comment`` (distinguished by a moderator or admin, or
-    stickied), ``deleted_or_removed``, ``story_is_part`` (one part of a series:
-    :func:`.writingprompts.clean_story`), ``story_too_short`` / ``story_too_long``
-    (``min_story_chars`` .. ``max_story_chars`` after clean-up), ``author_note``,
-    ``html_entity_residue``, ``story_score_below_min`` (when the score is known).
-:data:`DATASET_RULES`, a row of the WritingPrompts dataset (no scores, no flags):
-    ``nsfw``, ``prompt_tag_not_eligible``, ``empty_prompt``, ``story_is_part``,
-    ``story_too_short`` / ``story_too_long``, ``author_note``, ``html_entity_residue``.
-
-The story window (default 150-2,100 characters) is LIMA's stories' (items 850-999 of the
-released set: mean 1,030, 5th-95th percentile 169-1,873, longest 2,704): it drops 6 of
-LIMA's 150 stories; the earlier 1,200-4,096 dropped 93, and the stories a real build kept
-under it were 2.9 times LIMA's length. ``author_note``: the writer talking to Reddit
-anywhere in the story, outside dialogue (:func:`lima_curate.text.story_notes.author_notes`:
-"this story was fun to write", "This is my first time posting", "come over to r/...",
-"Edits were made"); notes at a story's ends are stripped first
-(:func:`.writingprompts.clean_story`), so this catches the rest (2 of LIMA's 150 stories,
-10 of 250 in a real build of the earlier rules). ``html_entity_residue``: an HTML
-character reference left in the story after :func:`lima_curate.text.leftovers.repair_entity_residue`
-decoded the known ones ("& nbsp;" of the WritingPrompts dataset); LIMA's stories hold none.
-:data:`PAIR_RULES`, a prompt paired with its story:
-    ``not_english`` (prompt and the story's first 1,500 characters, as one sample).
-:data:`QUESTION_RULES`, an r/AskReddit submission:
-    ``deleted_or_removed``, ``nsfw``, ``askreddit_score_below_min``,
-    ``askreddit_not_self_contained`` (:func:`.askreddit.self_contained_problem`),
-    ``not_english`` (the title; ``und``, too short to tell, is kept).
-
-``nsfw``: marked ``over_18`` or tagged ``[NSFW]``/``[NSFL]``, kept only with
-``include_nsfw``. Decided elsewhere, as they compare items: ``not_best_story``,
-``no_story``, ``submission_missing`` (:mod:`.stories`); and for lines that are no item:
-``bad_json_line``, ``invalid_utf8``, ``unknown_record`` (:mod:`.harvest`).
+"""The Reddit rules, one ordered list per kind of item (the first that fails names the drop),
+and the measurements they read. Drops that compare items (``not_best_story``, ``no_story``,
+``submission_missing``) are decided in :mod:`.stories`, bad dump lines in :mod:`.harvest`.
 """
 
 from __future__ import annotations
@@ -134,6 +97,8 @@ def story_is_part(measured: Measurements, config: RedditConfig) -> "str | None":
     return measured["series_part"] or None
 
 
+# LIMA's 150 stories (items 850-999): mean 1,030 chars, 5th-95th percentile 169-1,873, longest
+# 2,704; the default window 150-2,100 drops 6/150 (5 short, 1 long)
 story_too_short, story_too_long = length_window(
     "story_chars", lambda config: (config.min_story_chars, config.max_story_chars),
     too_short="story_too_short", too_long="story_too_long", what="Story after clean-up",
@@ -142,14 +107,15 @@ story_too_short, story_too_long = length_window(
 
 @rule("author_note", reads=("author_notes",))
 def author_note(measured: Measurements, config: RedditConfig) -> "str | None":
-    """The story holds an author's note to Reddit."""
+    """The story holds an author's note to Reddit outside dialogue (notes at its ends are stripped
+    first, :func:`.writingprompts.clean_story`). LIMA 2/150."""
     notes = measured["author_notes"]
     return f"author note ({notes[0][0]}): {notes[0][1]!r}" if notes else None
 
 
 @rule("html_entity_residue", reads=("entity_residue",))
 def html_entity_residue(measured: Measurements, config: RedditConfig) -> "str | None":
-    """The story holds an HTML character reference left as text."""
+    """The story holds an HTML character reference left as text ("& nbsp;"). LIMA 0/150."""
     found = measured["entity_residue"]
     return f"HTML entity: {found[0]!r}" if found else None
 
@@ -181,7 +147,7 @@ def story_score_below_min(measured: Measurements, config: RedditConfig) -> "str 
 
 @rule("not_english", reads=("language",))
 def pair_not_english(measured: Measurements, config: RedditConfig) -> "str | None":
-    """Prompt and story are not in English."""
+    """Prompt and story (its first 1,500 characters) are not in English. LIMA 1/150."""
     return None if measured["language"] == ENGLISH else f"detected as {measured['language']!r}"
 
 

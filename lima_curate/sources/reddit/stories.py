@@ -1,20 +1,10 @@
 """r/WritingPrompts on Reddit: each eligible prompt paired with its best story.
 
-The prompt is a submission's title without its tags (:mod:`.writingprompts`), kept when
-it passes :data:`.rules.PROMPT_RULES`. Its story is the best top-level comment
-(``parent_id == link_id``) passing :data:`.rules.STORY_RULES`: the highest score, then
-the longest, then the smallest comment id. Only that one candidate is held per
-submission while streaming; a valid story that loses is dropped as ``not_best_story``. A
-dropped submission takes its stories with it (same rule and detail), whether they come
-before or after it. At the end a prompt and its story become a pair, decided by
-:data:`.rules.PAIR_RULES` (:func:`decide_pair`); a story whose submission no file holds
-is ``submission_missing``, an eligible prompt without a valid story ``no_story``.
-Quality is the story's score; a story without one gets
-:data:`.writingprompts.UNSCORED_QUALITY`.
-
-Memory: per submission, its title and four small fields (or, when dropped, a reason
-shared by all drops alike) and at most one story. Drops of comments record a
-300-character excerpt, not the whole text.
+The prompt is a submission's title without its tags (:data:`.rules.PROMPT_RULES`); its story the
+best top-level comment passing :data:`.rules.STORY_RULES` (:meth:`_Story.outranks`), the only one
+held per submission while streaming. A dropped submission takes its stories with it, whether they
+come before or after it. Quality is the story's score (:data:`.writingprompts.UNSCORED_QUALITY`
+without one).
 """
 
 from __future__ import annotations
@@ -24,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from lima_curate.config import RedditConfig
+from lima_curate.numbers import utc_iso
 from lima_curate.records import META_QUALITY, Example, make_id
 from lima_curate.rules import Drop, first_failure
 from lima_curate.sources.outcome import Outcome, Rejected
-from lima_curate.sources.reddit.items import bare_id, clean_markdown, iso_date, permalink, score_of, terms_meta
+from lima_curate.sources.reddit.items import bare_id, clean_markdown, permalink, score_of, terms_meta
 from lima_curate.sources.reddit.rules import (
     PAIR_RULES,
     PROMPT_RULES,
@@ -91,7 +82,7 @@ class _Prompt:
             "subreddit": self.subreddit,
             "submission_author": self.author,
             "submission_score": self.score,
-            "submission_created_utc": iso_date(self.created_utc),
+            "submission_created_utc": utc_iso(self.created_utc),
             "title": self.title,
             "prompt_tags": list(tags),
         }
@@ -169,18 +160,18 @@ class WritingPromptsHarvest:
             "subreddit": str(record.get("subreddit")),
             "author": record.get("author"),
             "score": measured["score"],
-            "created_utc": iso_date(record.get("created_utc")),
+            "created_utc": utc_iso(record.get("created_utc")),
             "file": origin,
         }
-        item = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta}
         prompt = self.prompts.get(sid)
         if isinstance(prompt, Drop):
-            yield self._story_rejected(item, body, prompt.rule, f"submission {sid}: {prompt.detail}")
+            yield _story_rejected(sid, cid, meta, body, prompt.rule, f"submission {sid}: {prompt.detail}")
             return
         story = _CleanStory(body)
         drop = first_failure(measured, STORY_RULES, self.config, {key: story.measure for key in STORY_KEYS})
         if drop is not None:
-            yield self._story_rejected(item, story.text or body, drop.rule, f"comment {cid} on {sid}: {drop.detail}")
+            yield _story_rejected(sid, cid, meta, story.text or body, drop.rule,
+                                  f"comment {cid} on {sid}: {drop.detail}")
             return
         candidate = _Story(cid, story.text, measured["score"], meta)
         current = self.best.get(sid)
@@ -199,9 +190,8 @@ class WritingPromptsHarvest:
             prompt, story = self.prompts.get(sid), self.best.pop(sid, None)
             if story is not None and not isinstance(prompt, _Prompt):
                 drop = Drop("submission_missing", "no file holds the submission") if prompt is None else prompt
-                item = {"id": make_id("reddit", sid, story.comment_id), "source": WRITINGPROMPTS,
-                        "domain": WRITINGPROMPTS, "meta": story.meta}
-                yield self._story_rejected(item, story.text, drop.rule, f"submission {sid}: {drop.detail}")
+                yield _story_rejected(sid, story.comment_id, story.meta, story.text, drop.rule,
+                                      f"submission {sid}: {drop.detail}")
             elif isinstance(prompt, _Prompt) and story is None:
                 record = {"id": make_id("reddit", sid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
                           "text": prompt.prompt, "meta": {**prompt.meta(sid), "url": permalink(prompt.subreddit, sid)}}
@@ -231,11 +221,13 @@ class WritingPromptsHarvest:
         )
 
     @staticmethod
-    def _story_rejected(item: "dict[str, Any]", text: Any, rule: str, detail: str) -> Rejected:
-        return Rejected({**item, "text": str(text or "")[:EXCERPT_CHARS]}, rule, detail)
+    def _loser(sid: str, loser: _Story, winner: _Story) -> Rejected:
+        return _story_rejected(sid, loser.comment_id, loser.meta, loser.text, "not_best_story",
+                               f"submission {sid}: comment {winner.comment_id} (score {winner.score}) ranks higher")
 
-    def _loser(self, sid: str, loser: _Story, winner: _Story) -> Rejected:
-        item = {"id": make_id("reddit", sid, loser.comment_id), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS,
-                "meta": loser.meta}
-        return self._story_rejected(item, loser.text, "not_best_story",
-                                    f"submission {sid}: comment {winner.comment_id} (score {winner.score}) ranks higher")
+
+def _story_rejected(sid: str, cid: str, meta: "dict[str, Any]", text: Any, rule: str, detail: str) -> Rejected:
+    """A comment's drop, with an excerpt of its text."""
+    record = {"id": make_id("reddit", sid, cid), "source": WRITINGPROMPTS, "domain": WRITINGPROMPTS, "meta": meta,
+              "text": str(text or "")[:EXCERPT_CHARS]}
+    return Rejected(record, rule, detail)

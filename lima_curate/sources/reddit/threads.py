@@ -1,16 +1,8 @@
-"""Reddit thread pages as the web API returns them (``…/comments/<id>/.json``).
-
-The layout is ``[Listing(t3 submission), Listing(t1 comments)]``: each comment's
-``replies`` is ``""`` or another Listing, and a ``more`` stub stands for comments the
-page did not load. The walk flattens the tree (depth first, in page order) into the
-same plain dicts a Pushshift dump holds, and counts the ``more`` stubs; the comments
-they stand for are not fetched.
-
-Saved pages are often trimmed to a few fields. What the tree itself says is filled in
-when missing: ``link_id`` (the submission), ``parent_id`` (the enclosing comment, or the
-submission for a top-level one), ``subreddit`` (the submission's), ``depth``, and an
-``id`` from the comment's position in the page (``p1``, ``p2`` … depth first) when the
-page has none, so that the same file always gives the same ids.
+"""Reddit thread pages as the web API returns them (``…/comments/<id>/.json``):
+``[Listing(t3 submission), Listing(t1 comments)]``, flattened depth first into the plain dicts a
+Pushshift dump holds. ``more`` stubs are counted, not fetched. What a trimmed page lacks is filled
+in from the tree: ``link_id``, ``parent_id``, ``subreddit``, ``depth``, and an ``id`` from the
+comment's position (``p1``, ``p2`` …), so that one file always gives the same ids.
 """
 
 from __future__ import annotations

@@ -1,27 +1,10 @@
 """r/WritingPrompts: prompt tags, story clean-up, and the WritingPrompts dataset files.
 
-**Tags.** A prompt is a submission title without its leading tags (``[WP]``, ``[ WP ]``,
-``(WP)``, ``[wp]``, ``[WP/EU]`` …). A title is eligible only when every tag is a
-self-contained writing prompt (:data:`ELIGIBLE_TAGS`); a title without a tag, with an
-unknown tag, or with one that points outside the text or is not a prompt
-(:data:`INELIGIBLE_TAGS`: image and media prompts, the author's own story, off-topic and
-moderator posts, critique requests) is dropped as ``prompt_tag_not_eligible``. ``[NSFW]``
-marks the title as NSFW.
-
-**Stories.** Authors add notes around their stories. Short paragraphs at the start or
-the end that are notes — ``Edit: thanks for the gold``, ``Thanks for reading!``,
-``Constructive criticism welcome``, ``More at r/MyStories``, ``Word count: 500``,
-``First time posting``, separators ``---`` — are *stripped* (the story stays).
-A story labelled as a part of a series (first lines ``Part 2``, ``Chapter 3``,
-``(1/3)``, ``Continued from …``; last lines ``Part 2 below``, ``To be continued``) does
-not stand alone and is *dropped* as ``story_is_part``. Notes in the middle of a story
-are left alone: inside fiction, "Update:" or "Thanks" may be the story itself.
-
-**Dataset.** The WritingPrompts dataset (Fan et al., 2018) ships prompt/story pairs as
-line-aligned ``<split>.wp_source``/``<split>.wp_target`` files, and some copies as a CSV
-``row_id,prompt,story[,…]``. Its text is tokenised (``do n't``, `` , ``, ``` `` … '' ```,
-``<newline>``); :func:`detokenize` undoes that. The dataset has no scores, so its
-stories share one quality (:data:`UNSCORED_QUALITY`).
+A prompt is a title without its leading tags (``[WP]``, ``(WP)``, ``[WP/EU]`` …), eligible only
+when every tag is a self-contained writing prompt (:data:`ELIGIBLE_TAGS`). Notes at a story's
+start or end are stripped; a part of a series is dropped; notes in the middle are left alone, as
+inside fiction "Update:" or "Thanks" may be the story itself. The dataset (Fan et al., 2018) is
+tokenised (``do n't``, ``<newline>``): :func:`detokenize` undoes that.
 """
 
 from __future__ import annotations
@@ -164,12 +147,9 @@ def clean_story(text: str) -> tuple[str, "tuple[str, str] | None"]:
     return story, None
 
 
-#: the quality of a story without a score (the WritingPrompts dataset): one value for all,
-#: so the selection picks among them for diversity alone. A scored story's quality is its
-#: score (>= ``min_story_score``), so every scored story outranks every unscored one when
-#: ``min_story_score >= 1``. (Ranking unscored stories by length, as an earlier proxy did,
-#: drifted the selection to the window's top: a real build's stories were 2.9 times
-#: LIMA's length.)
+#: the quality of a story without a score (the dataset): one value for all, so the selection picks
+#: among them for diversity alone, below every scored story when ``min_story_score >= 1`` (ranking
+#: them by length drifted a real build's stories to 2.9 times LIMA's length)
 UNSCORED_QUALITY = 0.0
 
 

@@ -1,9 +1,6 @@
 """One wikiHow article as every input format reads it, and its rendering as a response.
 
-Every reader (saved HTML pages, the CSV layouts, plain text) produces an
-:class:`Article`: an intro, then sections (methods or parts) of numbered steps, each
-step a paragraph with optional sub-items. :func:`render` turns it into the response
-text the way LIMA's wikiHow examples look::
+:func:`render` writes an :class:`Article` the way LIMA's wikiHow examples look::
 
     <intro paragraph>
 
@@ -13,9 +10,8 @@ text the way LIMA's wikiHow examples look::
         * <sub-item>
     2. ...
 
-Sections named in ``pruned_sections`` (Tips, Warnings, ...) are left out, steps are
-renumbered from 1 in every section, and a sentence that starts with "This article" or
-"This wikiHow" becomes "The following answer", as in the paper.
+leaving out the sections named in ``pruned_sections`` (Tips, Warnings, ...) and renumbering the
+steps from 1 in every section.
 """
 
 from __future__ import annotations

@@ -1,63 +1,8 @@
 """wikiHow articles -> prompt/response candidates (LIMA §2.1: title as prompt, body as response).
 
-Inputs, anywhere under ``root`` (``raw/wikihow``; hidden files and other extensions
-are ignored):
-
-``*.html`` / ``*.htm``
-    Saved wikiHow article pages (MediaWiki HTML), see :mod:`.pages`.
-``*.txt``
-    Plain-text articles, ``TITLE:``/``SECTION:``/``STEP n.`` lines, see
-    :mod:`.formats`. A ``.txt`` without a ``TITLE:`` line (a title list, say)
-    is dropped as ``not_an_article``.
-``*.csv``
-    Told apart by the header (see :mod:`.formats`): step rows
-    ``title,heading,paragraph``; the summarisation layouts ``headline,title,text``
-    (``wikihowAll.csv``) and ``overview,headline,text,sectionLabel,title``
-    (``wikihowSep.csv``); ``title,result`` (wikihow_lists); optional extra columns
-    ``category``, ``url``, ``date``. A community Q&A file (``Question,Answer,...``) is
-    skipped as one ``not_an_article`` drop. Any other header is an InputError.
-
-Each article becomes one :class:`~lima_curate.records.Example`:
-
-* prompt: the title as a question, ``How to cook pasta?`` (``How to `` + the title
-  without "How to"/"N Ways to", subtitles, "(with Pictures)" or " - wikiHow";
-  plain capitalised words lower-cased unless ``lowercase_prompt`` is off);
-* response: intro, ``## method`` headings and renumbered steps with their sub-items;
-  links keep their text; images, videos, ads, polls, reference markers and scripts
-  go; sections named in ``pruned_sections`` go; a sentence starting "This article" or
-  "This wikiHow" starts "The following answer" instead (as in the paper);
-* ``id``: ``make_id("wikihow", page name)``, the page name being the URL name
-  (``Cook-Pasta``) or made from the title, so the same article read from two inputs
-  has one id and the second copy is dropped as ``duplicate_article`` (inputs are read
-  HTML first, then plain text, then CSV, each in path order);
-* ``domain`` and meta ``group``: the top-level wikiHow category (first breadcrumb
-  after "Categories", or the ``category`` column), ``uncategorized`` when unknown.
-  The paper samples a category first and then an article in it: the selection
-  stage does that from ``group`` when the ``wikihow`` quota has ``temperature: .inf``
-  (uniform over groups);
-* meta ``quality``: the number of steps kept (articles that break the task into more
-  steps rank higher; every input format has it, so all formats share one scale);
-  ``views`` and ``helpful_percent`` are kept as provenance when a page shows them;
-* licence: wikiHow text is CC BY-NC-SA 3.0 up to its terms change of 2025-03-24;
-  content from that day on is recorded as ``wikiHow terms (post 2025-03-24)``. The
-  date is the revision date the input gives (HTML: JSON-LD ``dateModified``,
-  ``wgRevisionTimestamp`` or the "Last Updated" byline; CSV: a ``date`` column);
-  without one, ``assume_published_before_2025_change`` decides (default: before).
-  ``noncommercial`` is always True, ``terms`` is ``wikihow``, ``quota`` ``wikihow``.
-
-Rules (stage ``extract``; :mod:`.rules`), the first that fails names the drop:
-``unreadable_file`` (empty or not UTF-8 page), ``not_an_article``, ``empty_title``,
-``response_too_short``/``response_too_long`` (cleaned response, config bounds),
-``bare_link``, ``html_entity_residue``, ``not_english`` (language of the response),
-``duplicate_article``.
-
-Work units: each CSV is one; the pages (HTML, then plain text) are spread over
-:data:`SHARDS` units each by a hash of their path, so that a file added to a folder of
-thousands changes one unit's input only. A unit measures its files into a measurements
-table (:mod:`lima_curate.sources.rows`; cached by a build, keyed by the files and the
-settings that change the rendered articles), then its rules decide from the table.
-Reading order: HTML shards, then plain-text shards, then CSVs, each in path order;
-duplicates are dropped afterwards, across units, in that order.
+Inputs under ``root``: saved pages (``*.html``, :mod:`.pages`), plain-text articles and CSVs
+(:mod:`.formats`), read in that order, each by path; the rules are in :mod:`.rules`. An article
+read twice (one page name, so one id) is kept from the first input only (``duplicate_article``).
 """
 
 from __future__ import annotations
@@ -65,7 +10,7 @@ from __future__ import annotations
 import zlib
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from lima_curate.config import WikiHowConfig
 from lima_curate.executor import Unit
@@ -205,40 +150,32 @@ def to_example(article: Article, config: WikiHowConfig) -> Example:
 
 
 def units(root: Path, config: WikiHowConfig, seed: int = 0, tables: "TableCache | None" = None) -> list[Unit]:
-    """The work units for the input files under ``root``, in reading order (see the module
-    docstring; ``seed`` is unused: nothing here is random)."""
+    """The work units for the input files under ``root``, in reading order: HTML pages, then plain
+    text, each kind in :data:`SHARDS` units by a hash of their path (so that a file added to a large
+    folder changes one unit only), then each CSV alone. ``seed`` is unused: nothing here is random."""
     root = Path(root)
-    groups = shard_files(root, input_files(root))
-    return [Unit(partial(files_outcomes, files, root, label, config, tables), size=sum(p.stat().st_size for p in files))
-            for label, files in groups]
-
-
-def shard_files(root: Path, files: list[Path]) -> list[tuple[str, list[Path]]]:
-    """``(label, files)`` per unit: each CSV alone; pages by kind, in :data:`SHARDS` shards by a
-    hash of their path (empty shards left out)."""
+    files = input_files(root)
     groups: list[tuple[str, list[Path]]] = []
-    for kind in ("html", "txt"):
-        pages = [p for p in files if (p.suffix.lower() in (".html", ".htm")) == (kind == "html")
-                 and p.suffix.lower() != ".csv"]
+    for kind, suffixes in (("html", (".html", ".htm")), ("txt", (".txt",))):
         shards: list[list[Path]] = [[] for _ in range(SHARDS)]
-        for path in pages:
-            shards[zlib.crc32(path.relative_to(root).as_posix().encode("utf-8")) % SHARDS].append(path)
+        for path in files:
+            if path.suffix.lower() in suffixes:
+                shards[zlib.crc32(path.relative_to(root).as_posix().encode("utf-8")) % SHARDS].append(path)
         groups += [(f"{kind}-shard{number}", shard) for number, shard in enumerate(shards) if shard]
     groups += [(path.relative_to(root).as_posix(), [path]) for path in files if path.suffix.lower() == ".csv"]
-    return groups
-
-
-def reading_settings(config: WikiHowConfig) -> dict[str, Any]:
-    """The settings that change the rows of a table (the rendered articles), not the rules."""
-    return {"pruned_sections": list(config.pruned_sections), "lowercase_prompt": config.lowercase_prompt,
-            "assume_published_before_2025_change": config.assume_published_before_2025_change}
+    return [Unit(partial(files_outcomes, members, root, label, config, tables),
+                 size=sum(p.stat().st_size for p in members))
+            for label, members in groups]
 
 
 def files_outcomes(
     files: list[Path], root: Path, label: str, config: WikiHowConfig, tables: "TableCache | None" = None
 ) -> Iterator[Outcome]:
     """Every article of ``files`` (one unit), kept or rejected by :data:`.rules.RULES`."""
-    key = input_key(SOURCE, VERSION, reading_settings(config), files) if tables is not None else ""
+    # the settings that change the rendered articles (the table's rows), not the rules
+    settings = {"pruned_sections": list(config.pruned_sections), "lowercase_prompt": config.lowercase_prompt,
+                "assume_published_before_2025_change": config.assume_published_before_2025_change}
+    key = input_key(SOURCE, VERSION, settings, files) if tables is not None else ""
     yield from table_outcomes(tables, SOURCE, root / label, key, lambda: measure_files(files, root, config),
                               lambda rows: decide_rows(rows, config))
 

@@ -1,32 +1,8 @@
 """wikiHow CSV layouts and plain-text articles -> :class:`Article`.
 
-A CSV's layout is told by its header (case and order do not matter):
-
-``title,heading,paragraph`` (layout ``steps``)
-    One row per step, rows of an article share its title (a scraped page title
-    such as ``How to Paint Styrofoam: 8 Steps (with Pictures) - wikiHow``);
-    ``paragraph`` starts with the bold ``heading``. Articles keep the order in which
-    their titles first appear; steps are numbered in row order.
-``headline,title,text`` (layout ``summary_all``, Koupaee & Wang 2018 ``wikihowAll.csv``)
-    One row per article: ``headline`` holds the bold first sentences (``\\nStep one.,
-    \\nStep two.``), ``text`` the paragraphs without them, separated by newline+comma.
-    Bold line *i* and paragraph *i* make step *i*.
-``overview,headline,text,sectionLabel,title`` (layout ``summary_sep``, ``wikihowSep.csv``)
-    One row per paragraph; ``overview`` is the intro, ``sectionLabel`` the method
-    (``Steps`` when there is none).
-``title,result`` (layout ``lists``, the b-mc2/wikihow_lists dataset)
-    ``result`` is a numbered step summary (``1. Open Settings.``), one article, or a
-    bullet list of ingredients or things needed (``• 2 eggs``), which is not an
-    article (dropped as ``not_an_article``).
-``Question,Answer,...`` (layout ``community_qa``, an article's community Q&A)
-    Not an article source: the whole file is recorded as one ``not_an_article``
-    drop and skipped.
-
-Any layout may carry extra columns ``category`` (the top-level wikiHow category),
-``url`` (the article address, gives the page name) and ``date`` (ISO date of the
-revision, decides the licence). A header that matches no layout is an InputError.
-
-Plain text (``*.txt``)::
+A CSV's layout is told by its header (:data:`CSV_LAYOUTS`; case and order do not matter); any
+layout may add the columns ``category``, ``url`` (gives the page name) and ``date`` (decides the
+licence). A header that matches no layout is an InputError. Plain text (``*.txt``)::
 
     TITLE: COOK PASTA (https://www.wikihow.com/Cook-Pasta)
     CATEGORY: Food and Entertaining        <- optional
@@ -34,8 +10,6 @@ Plain text (``*.txt``)::
     SECTION: BOILING THE NOODLES           <- optional, starts a method
     STEP 1. Fill a large pot ... first line is the step
     A following line is a sub-item of the step.
-
-The title comes from the URL's page name when there is one, else from the TITLE text.
 """
 
 from __future__ import annotations
@@ -96,16 +70,11 @@ def title_line(line: str) -> "tuple[str, str] | None":
     rest = line[len("TITLE:"):].strip()
     if rest.endswith(")"):
         inner_start = rest.rfind(")", 0, len(rest) - 1) + 1  # the url holds no ")"
-        start = _url_start(rest, inner_start)
+        found = (rest.find(scheme, inner_start, len(rest) - 1) for scheme in ("(http://", "(https://"))
+        start = min((at for at in found if at != -1), default=-1)  # the first "(http://" or "(https://"
         if start != -1:
             return rest[:start].rstrip(), rest[start + 1 : -1]
     return rest, ""
-
-
-def _url_start(rest: str, inner_start: int) -> int:
-    """The first "(http://" or "(https://" at or after ``inner_start``, or -1."""
-    starts = [found for scheme in ("(http://", "(https://") if (found := rest.find(scheme, inner_start, len(rest) - 1)) != -1]
-    return min(starts, default=-1)
 
 
 def page_name_from_url(url: str) -> str:
@@ -157,13 +126,10 @@ def read_csv(path: Path, relative: str) -> Iterator[Article]:
         yield Article(title="", file=relative, layout=layout, place="line 1",
                       not_article=NOT_ARTICLE_LAYOUTS[layout])
         return
-    if layout == "lists":
+    if layout in ("lists", "summary_all"):  # an article per row
+        build_row = _lists_article if layout == "lists" else _summary_all_article
         for line, row in rows:
-            yield _lists_article(row, relative, line)
-        return
-    if layout == "summary_all":
-        for line, row in rows:
-            yield _summary_all_article(row, relative, line)
+            yield build_row(row, relative, line)
         return
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in rows:
@@ -183,6 +149,7 @@ def _common(row: dict[str, str]) -> dict[str, str]:
 
 
 def _steps_article(title: str, members: list[tuple[int, dict[str, str]]], relative: str) -> Article:
+    """``title,heading,paragraph``: a row per step, in row order; ``paragraph`` starts with the bold ``heading``."""
     steps = []
     for _, row in members:
         heading = clean_inline(row.get("heading", ""))
@@ -200,6 +167,8 @@ def _steps_article(title: str, members: list[tuple[int, dict[str, str]]], relati
 
 
 def _summary_all_article(row: dict[str, str], relative: str, line: int) -> Article:
+    """``headline,title,text`` (Koupaee & Wang 2018, ``wikihowAll.csv``): a row per article; bold
+    line *i* of ``headline`` and paragraph *i* of ``text`` (newline+comma separated) make step *i*."""
     headlines = [clean_inline(h.rstrip(",")) for h in _HEADLINE_SPLIT.split(row.get("headline", ""))]
     paragraphs = [clean_inline(p) for p in split_paragraphs(row.get("text", ""))]
     headlines = [h for h in headlines if h]
@@ -215,6 +184,8 @@ def _summary_all_article(row: dict[str, str], relative: str, line: int) -> Artic
 
 
 def _summary_sep_article(title: str, members: list[tuple[int, dict[str, str]]], relative: str) -> Article:
+    """``overview,headline,text,sectionLabel,title`` (``wikihowSep.csv``): a row per paragraph;
+    ``overview`` is the intro, ``sectionLabel`` the method (``Steps`` when there is none)."""
     sections: dict[str, list[Step]] = {}
     for _, row in members:
         head = clean_inline(row.get("headline", "").strip().rstrip(","))
@@ -233,6 +204,8 @@ def _summary_sep_article(title: str, members: list[tuple[int, dict[str, str]]], 
 
 
 def _lists_article(row: dict[str, str], relative: str, line: int) -> Article:
+    """``title,result`` (b-mc2/wikihow_lists): a numbered step summary, or a bullet list of
+    ingredients or things needed, which is no article."""
     lines = [part for part in row.get("result", "").splitlines() if part.strip()]
     numbered: list[str] = []
     if lines and _FIRST_STEP.match(lines[0]):

@@ -1,25 +1,10 @@
-"""Saved wikiHow article pages (MediaWiki HTML) -> :class:`Article`.
+"""Saved wikiHow article pages (MediaWiki HTML, as laid out in 2020) -> :class:`Article`.
 
-What is read from a page, as wikiHow lays it out (checked on pages saved in 2020):
-
-* title: ``wgTitle`` in the ``mw.config.set({...})`` script (``Cook Aubergine``), else
-  the ``<h1>``, else the ``<title>``; page name: ``wgPageName``, else the file name;
-* intro: the paragraphs of ``#mf-section-0``;
-* methods/parts: every ``div.section.steps``, its heading the ``h3 .mw-headline``;
-  steps: the ``div.step`` inside (bold first sentence, text, a nested ``ul`` of
-  sub-items). Images, videos, reference markers and their pop-ups, ads, polls,
-  quizzes and scripts are removed; links keep their text, and a link whose text is
-  a bare URL is dropped (with the list item it was the point of);
-* category: the first crumb after "Categories"/"Home" in ``ul#breadcrumb``
-  (``#breadcrumbs``, ``ul.breadcrumbs``), else the JSON-LD ``BreadcrumbList``, else
-  the last of ``wgCategories``;
-* date of the revision held: JSON-LD ``dateModified`` (else ``datePublished``), else
-  ``wgRevisionTimestamp``, else the "Last Updated: July 29, 2020" byline;
-* views ("Views: 313,815") and the helpful percentage, when the page shows them.
-
-Tips, Warnings, Things You'll Need, References, Q&A, reader stories, videos and
-related articles sit outside the step sections, so they never reach the response.
-A page without any ``div.step`` is not an article (category, search or user pages).
+Steps are the ``div.step`` of each ``div.section.steps`` (headed by its ``h3 .mw-headline``); the
+intro is ``#mf-section-0``. Images, videos, reference pop-ups, ads, polls, quizzes and scripts go;
+links keep their text, and a bare-URL link goes with the list item it makes up. Tips, Warnings, Q&A
+and the like sit outside the step sections, so they never reach the response. A page without any
+``div.step`` is not an article (category, search or user pages).
 """
 
 from __future__ import annotations

@@ -1,30 +1,6 @@
 """The wikiHow rules, in the order they are applied (the first that fails names the drop),
-and the measurements they read.
-
-``not_an_article``
-    The input item has no steps once the pruned sections are gone, or its input says
-    it is no article (a category page, a community Q&A file, an ingredient list).
-``empty_title``
-    No usable title for the prompt.
-``response_too_short`` / ``response_too_long``
-    The rendered article body has fewer than ``min_response_chars`` (default 1,000) / more
-    than ``max_response_chars`` characters (default: no upper bound). The paper sets no
-    length window for wikiHow, and LIMA's 200 wikiHow answers (items 600-799 of the
-    released set) run from 883 to far above 4,096 characters (mean 7,005; 163 are longer
-    than 4,096, the bound an earlier default took from Stack Exchange).
-``bare_link``
-    A line of the body is only a link with a short label (LIMA: 0 of 200).
-``html_entity_residue``
-    The body holds an HTML character reference left as text ("&amp;", "& nbsp;"; LIMA:
-    0 of 200).
-``not_english``
-    The response is not identified as English (:func:`lima_curate.text.lang.detect_language`,
-    seeded with 0 so that a text gets the same answer whatever the build's seed); measured
-    last, for the articles every other rule kept.
-
-``duplicate_article`` (the second copy of a page read from two inputs) is decided across
-files, in reading order, by :func:`.extract.drop_duplicates`; ``unreadable_file`` (an
-empty or non-UTF-8 page) before any article is read.
+and the measurements they read. ``duplicate_article`` and ``unreadable_file`` are decided in
+:mod:`.extract`.
 """
 
 from __future__ import annotations
@@ -72,6 +48,8 @@ def empty_title(measured: Measurements, config: WikiHowConfig) -> "str | None":
     return None if measured["prompt_chars"] else "no title"
 
 
+# LIMA's 200 wikiHow answers (items 600-799): 883 to far above 4,096 chars; the default
+# 1,000 and no upper bound drop 1/200 (0.5%)
 response_too_short, response_too_long = length_window(
     "response_chars", lambda config: (config.min_response_chars, config.max_response_chars),
     too_short="response_too_short", too_long="response_too_long", what="Cleaned article body",
@@ -80,21 +58,21 @@ response_too_short, response_too_long = length_window(
 
 @rule("bare_link", reads=("bare_links",))
 def bare_link(measured: Measurements, config: WikiHowConfig) -> "str | None":
-    """A line of the body is only a link."""
+    """A line of the body is only a link with a short label. LIMA 0/200."""
     links = measured["bare_links"]
     return f"bare link line: {links[0]!r}" if links else None
 
 
 @rule("html_entity_residue", reads=("entity_residue",))
 def html_entity_residue(measured: Measurements, config: WikiHowConfig) -> "str | None":
-    """The body holds an HTML character reference left as text."""
+    """The body holds an HTML character reference left as text ("&amp;", "& nbsp;"). LIMA 0/200."""
     found = measured["entity_residue"]
     return f"HTML entity: {found[0]!r}" if found else None
 
 
 @rule("not_english", reads=("language",))
 def not_english(measured: Measurements, config: WikiHowConfig) -> "str | None":
-    """Response not detected as English."""
+    """Response not detected as English (seed 0, whatever the build's seed). LIMA 0/200."""
     return None if measured["language"] == ENGLISH else f"language {measured['language']}"
 
 

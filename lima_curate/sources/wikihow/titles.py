@@ -1,13 +1,9 @@
 """wikiHow titles: from whatever an input calls the article to the prompt question.
 
-Inputs name an article in several ways: ``Cook Pasta`` (the page's ``wgTitle``),
-``Cook-Pasta`` (the URL name or a file name), ``How to Cook Pasta: 12 Steps (with
-Pictures) - wikiHow`` (a saved page's ``<title>``), ``3 Ways to Cook Pasta - wikiHow``,
-or ``How to Be an Organized Artist1`` (the Koupaee & Wang CSV, which glues a digit to
-repeated titles). :func:`core_title` reduces all of them to ``Cook Pasta``;
-:func:`howto_prompt` makes the question ``How to cook pasta?`` the way LIMA's wikiHow
-prompts read. A title that is itself a question (``Why Is Life So Hard? 13 Reasons``)
-is kept as that question.
+:func:`core_title` reduces ``Cook Pasta``, ``Cook-Pasta``, ``How to Cook Pasta: 12 Steps (with
+Pictures) - wikiHow``, ``3 Ways to Cook Pasta - wikiHow`` or ``How to Cook Pasta1`` (a digit the
+Koupaee & Wang CSV glues to repeated titles) to ``Cook Pasta``; :func:`howto_prompt` makes it
+``How to cook pasta?``. A title that is itself a question stays that question.
 """
 
 from __future__ import annotations
