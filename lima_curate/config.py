@@ -1,15 +1,8 @@
-"""Pipeline files: YAML loaded into frozen, validated config objects.
+"""Pipeline files: YAML loaded into frozen, strictly typed pydantic sections with help text.
 
-Every section is a frozen pydantic dataclass whose fields carry their default, their help
-text (``description``) and their allowed values or bounds; checks that tie two fields
-together (``min <= max`` ...) sit in the section's ``_check`` validator. Types are strict:
-``"1"`` or ``true`` is no integer, ``.nan`` is no number, and ``.inf`` is accepted only
-where it means something (a quota's temperature). An unknown key is refused with the
-known ones. :func:`load_pipeline` reports the first problem in one line naming the file
-and the dotted key, as a :class:`ConfigError`. Relative paths inside a pipeline file are
-resolved against the folder that holds the file.
-
-The same machinery loads the training recipe's settings (:mod:`lima_curate.train.config`).
+Also loads the training recipe's settings (:mod:`lima_curate.train.config`). A bad file or key
+is a :class:`ConfigError` in one line naming the file and the dotted key; relative paths in a
+file are resolved against its folder.
 """
 
 from __future__ import annotations
@@ -76,10 +69,6 @@ class Invalid(ValueError):
         super().__init__(message)
 
 
-def _frozen_mapping(value: dict) -> Mapping:
-    return types.MappingProxyType(dict(value))
-
-
 # ---------------------------------------------------------------- sources
 
 
@@ -89,10 +78,15 @@ def _site_key(site: str) -> str:
     return site[: -len(".stackexchange.com")] if site.endswith(".stackexchange.com") else site
 
 
-def _at_most(section_: Any, low: str, high: str) -> None:
-    """Refuse ``section.low > section.high`` (a window that keeps nothing); a None bound is none."""
-    if getattr(section_, high) is not None and getattr(section_, low) > getattr(section_, high):
-        raise Invalid(low, f"must be at most {high} ({getattr(section_, high)}), got {getattr(section_, low)}")
+def _window(low: str, high: str) -> Any:
+    """A section check refusing ``low > high`` (a window that keeps nothing); a None ``high`` is no bound."""
+
+    def check(self: Any) -> Any:
+        if getattr(self, high) is not None and getattr(self, low) > getattr(self, high):
+            raise Invalid(low, f"must be at most {high} ({getattr(self, high)}), got {getattr(self, low)}")
+        return self
+
+    return model_validator(mode="after")(check)
 
 
 #: families of an answer's pointers at the site (see lima_curate.text.wording.site_references)
@@ -140,9 +134,10 @@ class StackExchangeConfig:
         "A file inside a .7z dump may expand to at most this many GiB (archives are streamed, "
         "never extracted to disk; Stack Overflow's Posts.xml is about 100 GiB).", 256.0, gt=0.0)
 
+    _check_window = _window("min_answer_chars", "max_answer_chars")
+
     @model_validator(mode="after")
     def _check(self) -> "StackExchangeConfig":
-        _at_most(self, "min_answer_chars", "max_answer_chars")
         both = sorted({_site_key(s) for s in self.stem_sites} & {_site_key(s) for s in self.other_sites})
         if both:
             raise Invalid("other_sites", f"{both[0]!r} is in both stem_sites and other_sites")
@@ -171,10 +166,7 @@ class WikiHowConfig:
         "2025-03-24 terms change (licence CC BY-NC-SA 3.0); false records the post-change terms.", True
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "WikiHowConfig":
-        _at_most(self, "min_response_chars", "max_response_chars")
-        return self
+    _check_window = _window("min_response_chars", "max_response_chars")
 
 
 @section
@@ -195,10 +187,7 @@ class RedditConfig:
         "the selection picks among them for diversity alone.", True
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "RedditConfig":
-        _at_most(self, "min_story_chars", "max_story_chars")
-        return self
+    _check_window = _window("min_story_chars", "max_story_chars")
 
 
 @section
@@ -252,7 +241,7 @@ class EmbeddingConfig:
         "the build's outputs (no cache when embedding outside a build); '' disables it.", None)
 
 
-Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(_frozen_mapping)]
+Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(lambda quotas: types.MappingProxyType(dict(quotas)))]
 
 
 @section
@@ -318,10 +307,7 @@ class AuthoredConfig:
         "Finding codes `lima-curate author check` does not report (e.g. [style-filler-closing]).", ()
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "AuthoredConfig":
-        _at_most(self, "min_response_chars", "max_response_chars")
-        return self
+    _check_window = _window("min_response_chars", "max_response_chars")
 
 
 @section
@@ -388,12 +374,13 @@ _TYPE_WORDS = {
 }
 
 
-def parse(cls: "type[Section]", data: Mapping[str, Any]) -> "Section":
-    """Build the section ``cls`` from plain data; ConfigError naming the dotted key otherwise."""
+def parse(cls: "type[Section]", data: Mapping[str, Any], label: str = "") -> "Section":
+    """Build the section ``cls`` from plain data; ConfigError ``label: dotted.key: problem`` otherwise."""
     try:
         return TypeAdapter(cls).validate_python(data)
     except ValidationError as error:
-        raise ConfigError(_describe(cls, error)) from None
+        problem = _describe(cls, error)
+        raise ConfigError(f"{label}: {problem}" if label else problem) from None
 
 
 def _describe(cls: type, error: ValidationError) -> str:
@@ -566,10 +553,7 @@ def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | No
             data = _resolve_paths(raw, path.parent.resolve())
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
-    try:
-        return parse(PipelineConfig, apply_overrides(data, overrides))
-    except ConfigError as error:
-        raise ConfigError(f"{label}: {error}") from None
+    return parse(PipelineConfig, apply_overrides(data, overrides), label)
 
 
 def to_dict(config: Any) -> Any:

@@ -29,7 +29,8 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from lima_curate.train.config import TrainConfig, config_dict
+from lima_curate.config import ConfigError, parse, to_dict
+from lima_curate.train.config import TrainConfig
 
 
 def torchrun_command(config_file: "Path | str", *, nproc_per_node: int, nnodes: int = 1, node_rank: int = 0,
@@ -53,7 +54,7 @@ def launch(config: TrainConfig, *, nproc_per_node: int, nnodes: int = 1, node_ra
     handle, name = tempfile.mkstemp(prefix="lima-curate-train-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(config_dict(config), file)
+            json.dump(to_dict(config), file)
         command = torchrun_command(name, nproc_per_node=nproc_per_node, nnodes=nnodes, node_rank=node_rank,
                                    master_addr=master_addr, master_port=master_port)
         return subprocess.call(command)
@@ -63,9 +64,7 @@ def launch(config: TrainConfig, *, nproc_per_node: int, nnodes: int = 1, node_ra
 
 def main(argv: "Sequence[str] | None" = None) -> int:
     """Worker entry point: ``python -m lima_curate.train.launch CONFIG.json`` (under torchrun)."""
-    from lima_curate.config import ConfigError
     from lima_curate.errors import InputError
-    from lima_curate.train.config import from_dict
     from lima_curate.train.recipe import run
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -74,7 +73,7 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return 2
     rank = os.environ.get("RANK", "0")
     try:
-        run(from_dict(json.loads(Path(args[0]).read_text(encoding="utf-8"))))
+        run(parse(TrainConfig, json.loads(Path(args[0]).read_text(encoding="utf-8"))))
     except (InputError, ConfigError) as error:
         if rank == "0":
             print(f"error: {error}", file=sys.stderr)

@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from lima_curate.atomic import write_text
+from lima_curate.config import to_dict
 from lima_curate.errors import InputError
 from lima_curate.train import checkpoint, data, distributed
-from lima_curate.train.config import TrainConfig, config_dict, recipe_differences
+from lima_curate.train.config import TrainConfig, recipe_differences
 from lima_curate.train.distributed import Runtime
 from lima_curate.train.metrics import MetricsLog
 
@@ -148,7 +149,7 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     else:
         torch.manual_seed(config.seed + runtime.rank)  # dropout masks differ per rank
         if runtime.is_main:
-            write_text(out / "train_config.json", json.dumps(config_dict(config), indent=2, sort_keys=True) + "\n")
+            write_text(out / "train_config.json", json.dumps(to_dict(config), indent=2, sort_keys=True) + "\n")
     session.residual_dropout = dropout_plan
     _log(session, f"{len(train_set.examples)} examples ({train_set.trimmed} trimmed at {config.max_seq_len} tokens), "
                   f"{session.steps_per_epoch} steps/epoch x {config.epochs} epochs, {n_parameters / 1e6:.1f}M parameters, "
@@ -396,7 +397,7 @@ def end_of_epoch(session: Session, epoch: int, global_step: int) -> None:
 def save(session: Session, global_step: int) -> None:
     epoch, step = divmod(global_step, session.steps_per_epoch)
     progress = {"global_step": global_step, "epoch": epoch, "step_in_epoch": step,
-                "fingerprint": session.train_set.fingerprint, "config": config_dict(session.config)}
+                "fingerprint": session.train_set.fingerprint, "config": to_dict(session.config)}
     checkpoint.save_checkpoint(session.out, session.model, session.optimizer, session.scheduler,
                                session.tokenizer, session.runtime, progress)
 
