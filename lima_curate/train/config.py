@@ -192,4 +192,3 @@ def recipe_differences(old: Mapping[str, Any], new: TrainConfig) -> list[str]:
     """Names of the weight-defining fields that differ between a checkpoint and ``new``."""
     current = to_dict(new)
     return [name for name in TrainConfig.RECIPE_FIELDS if old.get(name) != current.get(name)]
-

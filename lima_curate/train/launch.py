@@ -1,22 +1,7 @@
-"""Starting several training processes with torchrun, and the worker entry point.
+"""Starting several training processes with torchrun (:func:`launch`), and the worker entry point.
 
-``lima-curate train --nproc-per-node N`` checks the inputs (:func:`recipe.preflight`),
-writes the resolved config to a temporary JSON file and runs::
-
-    python -m torch.distributed.run --nproc-per-node N --standalone \\
-        -m lima_curate.train.launch CONFIG.json                         # one node
-    python -m torch.distributed.run --nproc-per-node N --nnodes M --node-rank K \\
-        --master-addr HOST --master-port PORT -m lima_curate.train.launch CONFIG.json
-
-(run the same command on every node, each with its own ``--node-rank``). Each worker
-reads the config and calls :func:`lima_curate.train.recipe.run`, which joins the process
-group torchrun describes. Running ``torchrun ... $(which lima-curate) train ...`` directly
-works as well: inside torchrun the command trains instead of launching.
-
-A failure on any rank ends the whole job within seconds: the failing worker prints its
-error (a traceback for a bug, one line for bad input), leaves the process group without
-waiting for the others and exits at once with a non-zero status; torchrun then stops the
-other workers (its monitor polls every ``--monitor-interval`` seconds) and exits non-zero.
+A failing worker prints its error, leaves the process group without waiting and exits at once;
+torchrun then stops the other workers and exits non-zero.
 """
 
 from __future__ import annotations

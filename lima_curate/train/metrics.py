@@ -1,9 +1,4 @@
-"""metrics.jsonl: one JSON row per logged optimiser step, written by the main rank.
-
-The log is appended line by line (and flushed) as training goes, so it can be followed
-while a run is in progress; on resume, rows after the checkpoint's step are cut off so the
-file always describes one consistent run.
-"""
+"""metrics.jsonl: one JSON row per logged optimiser step, appended and flushed by the main rank."""
 
 from __future__ import annotations
 
