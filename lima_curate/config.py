@@ -372,6 +372,8 @@ _TYPE_WORDS = {
     "dict_type": "expected a mapping", "dataclass_type": "expected a mapping",
     "model_type": "expected a mapping", "dataclass_exact_type": "expected a mapping",
 }
+_BOUND_WORDS = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most",
+                "less_than": "less than"}
 
 
 def parse(cls: "type[Section]", data: Mapping[str, Any], label: str = "") -> "Section":
@@ -388,11 +390,10 @@ def _describe(cls: type, error: ValidationError) -> str:
     problems = error.errors(include_url=False)
     unknown = [p for p in problems if p["type"] == "unexpected_keyword_argument"]
     problem = (unknown or problems)[0]
-    loc = [str(part) for part in problem["loc"] if part != "[key]"]
     kind, value, ctx = problem["type"], problem.get("input"), problem.get("ctx") or {}
     where = _dotted(problem["loc"])
     if kind == "unexpected_keyword_argument":
-        known = ", ".join(sorted(f.name for f in fields(_section_at(cls, loc[:-1]))))
+        known = ", ".join(sorted(f.name for f in fields(_section_at(cls, problem["loc"][:-1]))))
         message = f"unknown key (known here: {known})"
     elif kind == "missing":
         message = "missing required key"
@@ -402,16 +403,12 @@ def _describe(cls: type, error: ValidationError) -> str:
         message = f"must be a finite number, got {value!r}"
     elif kind == "literal_error":
         message = f"must be one of {_choices(ctx['expected'])}, got {value!r}"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        word = {"greater_than_equal": "at least", "greater_than": "more than",
-                "less_than_equal": "at most", "less_than": "less than"}[kind]
-        bound = next(iter(ctx.values()))
-        message = f"must be {word} {bound}, got {value!r}"
+    elif kind in _BOUND_WORDS:
+        message = f"must be {_BOUND_WORDS[kind]} {next(iter(ctx.values()))}, got {value!r}"
+    elif kind in _TYPE_WORDS and problem["loc"][-1:] == ("[key]",):
+        message = f"keys must be strings, got {value!r}"
     elif kind in _TYPE_WORDS:
-        if problem["loc"] and problem["loc"][-1] == "[key]":
-            message = f"keys must be strings, got {value!r}"
-        else:
-            message = f"{_TYPE_WORDS[kind]}, got {value!r}"
+        message = f"{_TYPE_WORDS[kind]}, got {value!r}"
     elif kind == "value_error" and isinstance(ctx.get("error"), Invalid):
         where = _dotted((*problem["loc"], ctx["error"].key))
         message = str(ctx["error"])
@@ -438,11 +435,11 @@ def _choices(expected: str) -> str:
     return ", ".join(part.strip().strip("'") for part in expected.replace(" or ", ", ").split(","))
 
 
-def _section_at(cls: type, path: list[str]) -> type:
+def _section_at(cls: type, path: "tuple[Any, ...]") -> type:
     """The section class found by following ``path`` (field names, quota names) from ``cls``."""
     for key in path:
         info = cls.__pydantic_fields__.get(key)
-        if info is None:  # a name inside a mapping of sections (a quota name)
+        if info is None:  # a name inside a mapping of sections (a quota name), or a list index
             continue
         inner = typing.get_args(info.annotation)
         if is_dataclass(info.annotation):
@@ -544,16 +541,14 @@ def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | No
     Raises ConfigError with one line naming the file and the key.
     """
     data: dict[str, Any] = {}
-    label = "defaults"
     if path is not None:
         path = Path(path)
-        label = str(path)
         raw = read_yaml_mapping(path, "pipeline file")
         try:
             data = _resolve_paths(raw, path.parent.resolve())
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
-    return parse(PipelineConfig, apply_overrides(data, overrides), label)
+    return parse(PipelineConfig, apply_overrides(data, overrides), str(path) if path is not None else "defaults")
 
 
 def to_dict(config: Any) -> Any:

@@ -252,26 +252,22 @@ def collate_packed(examples: Sequence[Encoded], pad_to: int = 0, pad_id: int = 0
     """
     import torch
 
+    examples = list(examples)
+    filler = pad_to - sum(len(e) for e in examples)
+    if filler > 0:
+        examples.append(Encoded("filler", (pad_id,) * filler, (False,) * filler))
     ids: list[int] = []
     positions: list[int] = []
     labels: list[int] = []
-    seq_lens = []
     for example in examples:
         ids.extend(example.input_ids)
         positions.extend(range(len(example)))
         labels.extend(example.labels())
-        seq_lens.append(len(example))
-    filler = pad_to - len(ids)
-    if filler > 0:
-        ids.extend([pad_id] * filler)
-        positions.extend(range(filler))
-        labels.extend([IGNORE_INDEX] * filler)
-        seq_lens.append(filler)
     return {
         "input_ids": torch.tensor([ids], dtype=torch.long),
         "position_ids": torch.tensor([positions], dtype=torch.long),
         "labels": torch.tensor([labels], dtype=torch.long),
-        "seq_lens": seq_lens,
+        "seq_lens": [len(e) for e in examples],
     }
 
 

@@ -19,7 +19,6 @@ from lima_curate.config import ConfigError
 class Runtime:
     rank: int
     world_size: int
-    local_rank: int
     device: Any  # torch.device
     engine: str  # single, ddp, fsdp
     precision: str  # bf16, fp32, fp64
@@ -77,7 +76,7 @@ def setup(device: str = "auto", engine: str = "auto", precision: str = "auto") -
         dev = torch.device("cpu")
     if engine != "single" and not dist.is_initialized():
         dist.init_process_group("nccl" if use_cuda else "gloo", device_id=dev if use_cuda else None)
-    return Runtime(rank, world, local_rank, dev, engine, precision)
+    return Runtime(rank, world, dev, engine, precision)
 
 
 def cleanup(failed: bool = False) -> None:
