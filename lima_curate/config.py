@@ -1,15 +1,8 @@
-"""Pipeline files: YAML loaded into frozen, validated config objects.
+"""Pipeline files: YAML loaded into frozen, strictly typed pydantic sections with help text.
 
-Every section is a frozen pydantic dataclass whose fields carry their default, their help
-text (``description``) and their allowed values or bounds; checks that tie two fields
-together (``min <= max`` ...) sit in the section's ``_check`` validator. Types are strict:
-``"1"`` or ``true`` is no integer, ``.nan`` is no number, and ``.inf`` is accepted only
-where it means something (a quota's temperature). An unknown key is refused with the
-known ones. :func:`load_pipeline` reports the first problem in one line naming the file
-and the dotted key, as a :class:`ConfigError`. Relative paths inside a pipeline file are
-resolved against the folder that holds the file.
-
-The same machinery loads the training recipe's settings (:mod:`lima_curate.train.config`).
+Also loads the training recipe's settings (:mod:`lima_curate.train.config`). A bad file or key
+is a :class:`ConfigError` in one line naming the file and the dotted key; relative paths in a
+file are resolved against its folder.
 """
 
 from __future__ import annotations
@@ -76,10 +69,6 @@ class Invalid(ValueError):
         super().__init__(message)
 
 
-def _frozen_mapping(value: dict) -> Mapping:
-    return types.MappingProxyType(dict(value))
-
-
 # ---------------------------------------------------------------- sources
 
 
@@ -89,10 +78,15 @@ def _site_key(site: str) -> str:
     return site[: -len(".stackexchange.com")] if site.endswith(".stackexchange.com") else site
 
 
-def _at_most(section_: Any, low: str, high: str) -> None:
-    """Refuse ``section.low > section.high`` (a window that keeps nothing); a None bound is none."""
-    if getattr(section_, high) is not None and getattr(section_, low) > getattr(section_, high):
-        raise Invalid(low, f"must be at most {high} ({getattr(section_, high)}), got {getattr(section_, low)}")
+def _window(low: str, high: str) -> Any:
+    """A section check refusing ``low > high`` (a window that keeps nothing); a None ``high`` is no bound."""
+
+    def check(self: Any) -> Any:
+        if getattr(self, high) is not None and getattr(self, low) > getattr(self, high):
+            raise Invalid(low, f"must be at most {high} ({getattr(self, high)}), got {getattr(self, low)}")
+        return self
+
+    return model_validator(mode="after")(check)
 
 
 #: families of an answer's pointers at the site (see lima_curate.text.wording.site_references)
@@ -140,9 +134,10 @@ class StackExchangeConfig:
         "A file inside a .7z dump may expand to at most this many GiB (archives are streamed, "
         "never extracted to disk; Stack Overflow's Posts.xml is about 100 GiB).", 256.0, gt=0.0)
 
+    _check_window = _window("min_answer_chars", "max_answer_chars")
+
     @model_validator(mode="after")
     def _check(self) -> "StackExchangeConfig":
-        _at_most(self, "min_answer_chars", "max_answer_chars")
         both = sorted({_site_key(s) for s in self.stem_sites} & {_site_key(s) for s in self.other_sites})
         if both:
             raise Invalid("other_sites", f"{both[0]!r} is in both stem_sites and other_sites")
@@ -171,10 +166,7 @@ class WikiHowConfig:
         "2025-03-24 terms change (licence CC BY-NC-SA 3.0); false records the post-change terms.", True
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "WikiHowConfig":
-        _at_most(self, "min_response_chars", "max_response_chars")
-        return self
+    _check_window = _window("min_response_chars", "max_response_chars")
 
 
 @section
@@ -195,10 +187,7 @@ class RedditConfig:
         "the selection picks among them for diversity alone.", True
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "RedditConfig":
-        _at_most(self, "min_story_chars", "max_story_chars")
-        return self
+    _check_window = _window("min_story_chars", "max_story_chars")
 
 
 @section
@@ -252,7 +241,7 @@ class EmbeddingConfig:
         "the build's outputs (no cache when embedding outside a build); '' disables it.", None)
 
 
-Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(_frozen_mapping)]
+Quotas = Annotated[dict[Str, QuotaConfig], AfterValidator(lambda quotas: types.MappingProxyType(dict(quotas)))]
 
 
 @section
@@ -318,10 +307,7 @@ class AuthoredConfig:
         "Finding codes `lima-curate author check` does not report (e.g. [style-filler-closing]).", ()
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> "AuthoredConfig":
-        _at_most(self, "min_response_chars", "max_response_chars")
-        return self
+    _check_window = _window("min_response_chars", "max_response_chars")
 
 
 @section
@@ -386,14 +372,17 @@ _TYPE_WORDS = {
     "dict_type": "expected a mapping", "dataclass_type": "expected a mapping",
     "model_type": "expected a mapping", "dataclass_exact_type": "expected a mapping",
 }
+_BOUND_WORDS = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most",
+                "less_than": "less than"}
 
 
-def parse(cls: "type[Section]", data: Mapping[str, Any]) -> "Section":
-    """Build the section ``cls`` from plain data; ConfigError naming the dotted key otherwise."""
+def parse(cls: "type[Section]", data: Mapping[str, Any], label: str = "") -> "Section":
+    """Build the section ``cls`` from plain data; ConfigError ``label: dotted.key: problem`` otherwise."""
     try:
         return TypeAdapter(cls).validate_python(data)
     except ValidationError as error:
-        raise ConfigError(_describe(cls, error)) from None
+        problem = _describe(cls, error)
+        raise ConfigError(f"{label}: {problem}" if label else problem) from None
 
 
 def _describe(cls: type, error: ValidationError) -> str:
@@ -401,11 +390,10 @@ def _describe(cls: type, error: ValidationError) -> str:
     problems = error.errors(include_url=False)
     unknown = [p for p in problems if p["type"] == "unexpected_keyword_argument"]
     problem = (unknown or problems)[0]
-    loc = [str(part) for part in problem["loc"] if part != "[key]"]
     kind, value, ctx = problem["type"], problem.get("input"), problem.get("ctx") or {}
     where = _dotted(problem["loc"])
     if kind == "unexpected_keyword_argument":
-        known = ", ".join(sorted(f.name for f in fields(_section_at(cls, loc[:-1]))))
+        known = ", ".join(sorted(f.name for f in fields(_section_at(cls, problem["loc"][:-1]))))
         message = f"unknown key (known here: {known})"
     elif kind == "missing":
         message = "missing required key"
@@ -415,16 +403,12 @@ def _describe(cls: type, error: ValidationError) -> str:
         message = f"must be a finite number, got {value!r}"
     elif kind == "literal_error":
         message = f"must be one of {_choices(ctx['expected'])}, got {value!r}"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        word = {"greater_than_equal": "at least", "greater_than": "more than",
-                "less_than_equal": "at most", "less_than": "less than"}[kind]
-        bound = next(iter(ctx.values()))
-        message = f"must be {word} {bound}, got {value!r}"
+    elif kind in _BOUND_WORDS:
+        message = f"must be {_BOUND_WORDS[kind]} {next(iter(ctx.values()))}, got {value!r}"
+    elif kind in _TYPE_WORDS and problem["loc"][-1:] == ("[key]",):
+        message = f"keys must be strings, got {value!r}"
     elif kind in _TYPE_WORDS:
-        if problem["loc"] and problem["loc"][-1] == "[key]":
-            message = f"keys must be strings, got {value!r}"
-        else:
-            message = f"{_TYPE_WORDS[kind]}, got {value!r}"
+        message = f"{_TYPE_WORDS[kind]}, got {value!r}"
     elif kind == "value_error" and isinstance(ctx.get("error"), Invalid):
         where = _dotted((*problem["loc"], ctx["error"].key))
         message = str(ctx["error"])
@@ -451,11 +435,11 @@ def _choices(expected: str) -> str:
     return ", ".join(part.strip().strip("'") for part in expected.replace(" or ", ", ").split(","))
 
 
-def _section_at(cls: type, path: list[str]) -> type:
+def _section_at(cls: type, path: "tuple[Any, ...]") -> type:
     """The section class found by following ``path`` (field names, quota names) from ``cls``."""
     for key in path:
         info = cls.__pydantic_fields__.get(key)
-        if info is None:  # a name inside a mapping of sections (a quota name)
+        if info is None:  # a name inside a mapping of sections (a quota name), or a list index
             continue
         inner = typing.get_args(info.annotation)
         if is_dataclass(info.annotation):
@@ -557,19 +541,14 @@ def load_pipeline(path: "Path | None" = None, overrides: "Mapping[str, Any] | No
     Raises ConfigError with one line naming the file and the key.
     """
     data: dict[str, Any] = {}
-    label = "defaults"
     if path is not None:
         path = Path(path)
-        label = str(path)
         raw = read_yaml_mapping(path, "pipeline file")
         try:
             data = _resolve_paths(raw, path.parent.resolve())
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
-    try:
-        return parse(PipelineConfig, apply_overrides(data, overrides))
-    except ConfigError as error:
-        raise ConfigError(f"{label}: {error}") from None
+    return parse(PipelineConfig, apply_overrides(data, overrides), str(path) if path is not None else "defaults")
 
 
 def to_dict(config: Any) -> Any:

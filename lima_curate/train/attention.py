@@ -1,20 +1,10 @@
-"""Attention for packed rows: nothing computed across examples, no mask a kernel does not read.
+"""Attention for packed rows: each example attends only to itself, and no T x T mask is built.
 
-A packed row holds whole examples; ``position_ids`` restart at 0 for each. Which kernel
-keeps them apart (:func:`packed_kernel` chooses; an explicit ``attn_implementation`` wins):
-
-* CUDA: ``flash_attention_2`` when the ``flash_attn`` package is installed, else
-  ``flex_attention``. transformers finds the example boundaries in the restarting
-  ``position_ids`` and runs varlen flash attention, or flex attention with a block mask
-  (a few bytes per 128 x 128 tile, never a T x T tensor); each is one kernel per layer.
-* CPU: ``lima_packed_sdpa``, registered here with transformers' ``AttentionInterface``:
-  causal SDPA on each example's slice of the row. The row's example boundaries travel
-  as the model's ``attention_mask``, a 4-D int64 tensor ``[1, 1, 1, n + 1]`` of offsets
-  (:func:`boundaries_mask`): transformers passes a 4-D mask through untouched, so no
-  T x T mask is built. Without such a mask (generation, evaluation) the kernel is exactly
-  transformers' ``sdpa``, padding masks included.
-* ``eager`` reads a T x T float mask, which transformers builds from ``position_ids``.
-* Flex attention has no backward pass on CPU, so CPU training never uses it.
+:func:`packed_kernel` picks the kernel (an explicit ``attn_implementation`` wins). On CUDA,
+flash attention 2 (when installed) or flex attention, which transformers feeds from the
+restarting ``position_ids``. On CPU, where flex attention has no backward pass,
+``lima_packed_sdpa``: causal SDPA per example, the boundaries passed as a 4-D int64
+``attention_mask`` of offsets (transformers hands a 4-D mask through untouched).
 """
 
 from __future__ import annotations
@@ -34,19 +24,15 @@ def boundaries_mask(seq_lens: Sequence[int]) -> Any:
     return torch.tensor(offsets, dtype=torch.long).view(1, 1, 1, -1)
 
 
-def _is_boundaries(mask: Any) -> bool:
-    import torch
-
-    return isinstance(mask, torch.Tensor) and mask.dtype == torch.long and mask.dim() == 4 and mask.shape[2] == 1
-
-
 def packed_sdpa_attention(module: Any, query: Any, key: Any, value: Any, attention_mask: Any,
                           scaling: "float | None" = None, dropout: float = 0.0, **kwargs: Any) -> tuple[Any, None]:
     """SDPA per example of a packed row (query/key/value: [1, heads, T, dim]); output [1, T, heads, dim]."""
     import torch
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
-    if not _is_boundaries(attention_mask):
+    is_boundaries = (isinstance(attention_mask, torch.Tensor) and attention_mask.dtype == torch.long
+                     and attention_mask.dim() == 4 and attention_mask.shape[2] == 1)
+    if not is_boundaries:  # generation and evaluation: exactly transformers' sdpa
         return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout,
                                       **kwargs)
     offsets = attention_mask.flatten().tolist()

@@ -1,22 +1,12 @@
 """Saved weights and resumable checkpoints; nothing here is ever unpickled.
 
-``<out>/epoch-NN/``  (each epoch in the save range)
-    ``model.safetensors`` (bf16 by default, ``export_dtype``) + ``config.json`` +
-    ``generation_config.json`` (EOT as EOS and stop token) + the tokenizer with EOT and
-    the LIMA chat template, loadable with ``from_pretrained``; and ``generations.jsonl``
-    for the dev prompts. The full weights are gathered on rank 0 once for this.
-``<out>/checkpoint/``  (latest only; every ``checkpoint_every`` steps and at each epoch end)
-    ``shards/``: model weights and AdamW state written with torch.distributed.checkpoint,
-    each rank its own shard, as safetensors files (``HuggingFaceStorageWriter``) whose
-    sharding metadata is JSON: no rank gathers anything, and a run may resume with another
-    process count or engine (DCP reshards on load). ``model/``: config and tokenizer (the
-    shape to rebuild). ``rng.safetensors``: every rank's RNG state. ``trainer_state.json``:
-    LR scheduler and learning rates. ``state.json``: global step, epoch, position in the
-    epoch's data order, data fingerprint, config.
-
-The checkpoint is written into a staging folder by all ranks and renamed into place by
-rank 0, so a crash never leaves a half-written checkpoint (the folder must be on storage
-every node sees). A checkpoint that cannot be read is an :class:`InputError` in one line.
+``<out>/epoch-NN/``: from_pretrained-loadable safetensors weights, config, generation config
+(EOT as stop token), tokenizer with the chat template, and ``generations.jsonl``.
+``<out>/checkpoint/`` (latest only): ``shards/`` (weights and AdamW state, one shard per rank,
+written by torch.distributed.checkpoint and resharded on load), ``model/`` (config, tokenizer),
+``rng.safetensors``, ``trainer_state.json`` and ``state.json`` (position, data fingerprint,
+config). All ranks write it into a staging folder that rank 0 renames into place, so a crash
+never leaves a half-written checkpoint (the folder must be on storage every node sees).
 """
 
 from __future__ import annotations
@@ -30,15 +20,11 @@ from lima_curate.atomic import staged_directory, write_text
 from lima_curate.errors import InputError
 from lima_curate.records import dumps
 from lima_curate.train.distributed import Runtime, barrier, gather_objects, unwrap
+from lima_curate.train.model import first_line
 
 CHECKPOINT = "checkpoint"
 SHARDS = "shards"
 PROGRESS_KEYS = {"global_step": int, "epoch": int, "step_in_epoch": int, "fingerprint": str, "config": dict}
-
-
-def epoch_dir(out: Path, epoch: int) -> Path:
-    """Folder of the 1-based ``epoch``'s weights."""
-    return Path(out) / f"epoch-{epoch:02d}"
 
 
 # ---------------------------------------------------------------- exports
@@ -73,7 +59,7 @@ def export_epoch(out: Path, epoch: int, model: Any, tokenizer: Any, runtime: Run
     """Write epoch-NN/ (main rank) from a gathered ``state``; return its path on the main rank."""
     folder = None
     if runtime.is_main:
-        folder = epoch_dir(out, epoch)
+        folder = Path(out) / f"epoch-{epoch:02d}"
         with staged_directory(folder) as stage:
             save_weights(stage, model, state, tokenizer)
             write_text(stage / "generations.jsonl", "".join(dumps(row) + "\n" for row in generations))
@@ -85,10 +71,9 @@ def export_epoch(out: Path, epoch: int, model: Any, tokenizer: Any, runtime: Run
 
 
 def _training_tensors(model: Any, optimizer: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """This rank's model and AdamW tensors under flat names (sharded DTensors under FSDP).
+    """(this rank's model and AdamW tensors under flat names, the optimiser state dict holding them).
 
-    Returns (flat tensors, optimiser state dict whose tensors they are). The optimiser's
-    state is created (zeros) when it has none yet, so a fresh optimiser can be loaded into.
+    A fresh optimiser gets its state created (zeros) here, so that it can be loaded into.
     """
     from torch.distributed.checkpoint.state_dict import get_model_state_dict, get_optimizer_state_dict
 
@@ -191,7 +176,7 @@ def load_training_state(out: Path, model: Any, optimizer: Any, scheduler: Any, r
         trainer = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
         rngs = load_file(str(folder / "rng.safetensors"))
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError, CheckpointException) as error:
-        raise InputError(folder, f"cannot read the checkpoint ({_first_line(error)})") from None
+        raise InputError(folder, f"cannot read the checkpoint ({first_line(error)})") from None
     set_model_state_dict(model, {name[len("model."):]: value for name, value in tensors.items()
                                  if name.startswith("model.")})
     set_optimizer_state_dict(model, optimizer, optim)
@@ -213,8 +198,3 @@ def _single_process_quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="torch.distributed is disabled, unavailable or uninitialized")
         yield
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__

@@ -13,9 +13,6 @@ import typer
 from lima_curate.cli.common import fail
 from lima_curate.errors import InputError
 
-EXAMPLE = "lima-curate train --model PATH_OR_NAME --data output/<name>/train.jsonl --out runs/<name>"
-
-
 def train(
     model: Optional[str] = typer.Option(None, "--model", metavar="PATH|NAME", help="Base model: a local folder (safetensors) or a cached model name."),
     data: Optional[Path] = typer.Option(None, "--data", metavar="FILE", help="train.jsonl written by `lima-curate build`."),

@@ -1,14 +1,7 @@
-"""The training recipe's settings: one frozen, validated section, loaded from YAML and CLI flags.
+"""The training recipe's settings, defaulting to the LIMA recipe (Zhou et al. 2023, section 3).
 
-Defaults are the LIMA recipe (Zhou et al. 2023, section 3): 15 epochs, AdamW
-(β1 0.9, β2 0.95, weight decay 0.1), learning rate 1e-5 decaying linearly to 1e-6 with no
-warm-up, 32 examples per optimiser step (64 for smaller models), texts trimmed at 2048
-tokens, an end-of-turn token after every utterance, and residual dropout rising from 0.0 at
-the first layer to 0.3 at the last (0.2 for smaller models).
-
-Precedence: defaults < YAML file (``--config``) < command-line flags. ``small_model: true``
-changes the defaults of ``examples_per_step`` (64) and ``residual_dropout`` (0.2) unless
-those are set explicitly.
+Precedence: defaults < YAML file (``--config``) < command-line flags; ``small_model: true``
+changes the defaults of ``examples_per_step`` and ``residual_dropout`` unless those are set.
 """
 
 from __future__ import annotations
@@ -20,7 +13,6 @@ from pydantic import AfterValidator, model_validator
 
 from lima_curate.config import (
     Bool,
-    ConfigError,
     Float,
     Int,
     Str,
@@ -35,12 +27,6 @@ from lima_curate.config import (
 )
 
 SMALL_MODEL_DEFAULTS = {"examples_per_step": 64, "residual_dropout": 0.2}
-PATH_KEYS = ("data", "dev", "out")
-BATCHING = ("packed", "padded")
-ENGINES = ("auto", "single", "ddp", "fsdp")
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "bf16", "fp32", "fp64")
-EXPORT_DTYPES = ("bf16", "fp32")
 
 
 def _required(what: str) -> Any:
@@ -100,16 +86,16 @@ class TrainConfig:
     max_seq_len: Int = setting("Examples are trimmed to this many tokens (paper: 2048).", 2048, ge=2)
     eot_token: Annotated[Str, AfterValidator(_not_blank)] = setting(
         "End-of-turn token appended after every utterance and used to stop generation.", "<|EOT|>")
-    batching: Literal[BATCHING] = setting("'packed' (whole examples packed into rows, no padding) or 'padded'.",
+    batching: Literal["packed", "padded"] = setting("'packed' (whole examples packed into rows, no padding) or 'padded'.",
                                           "packed")
     micro_batch_tokens: Int = setting("Packed: most tokens in one forward pass (at least max_seq_len).", 4096)
     micro_batch_size: Int = setting("Padded: examples per forward pass.", 4, ge=1)
     group_by_length: Bool = setting("Padded: sort each step's examples by length before cutting micro-batches.",
                                     True)
-    engine: Literal[ENGINES] = setting(
+    engine: Literal["auto", "single", "ddp", "fsdp"] = setting(
         "'auto' (ddp when several processes, else single), 'single', 'ddp' or 'fsdp' (FSDP2).", "auto")
-    device: Literal[DEVICES] = setting("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto")
-    precision: Literal[PRECISIONS] = setting(
+    device: Literal["auto", "cpu", "cuda"] = setting("'auto' (CUDA when present), 'cpu' or 'cuda'.", "auto")
+    precision: Literal["auto", "bf16", "fp32", "fp64"] = setting(
         "'auto' (bf16 on CUDA, fp32 on CPU), 'bf16' or 'fp32' (master weights stay fp32), or 'fp64' "
         "(everything in float64: for exact comparisons, not for speed).", "auto")
     attn_implementation: Str = setting("Attention kernel passed to transformers ('' keeps the model's default).",
@@ -128,8 +114,8 @@ class TrainConfig:
     progress: Bool = setting("Show a progress bar on the main process.", True)
     generation: GenerationSettings = subsection("Dev-set generations at each saved epoch.", GenerationSettings)
     # speed and scale: the optional fast paths stay off until measured faster
-    export_dtype: Literal[EXPORT_DTYPES] = setting("Weights written to epoch-NN/: 'bf16' (half the bytes) or 'fp32'.",
-                                                   "bf16")
+    export_dtype: Literal["bf16", "fp32"] = setting(
+        "Weights written to epoch-NN/: 'bf16' (half the bytes) or 'fp32'.", "bf16")
     compile: Bool = setting("torch.compile each decoder block; packed rows are padded to micro_batch_tokens so "
                             "shapes stay fixed, and packed attention uses flex attention.", False)
     fused_loss: Bool = setting("Cross-entropy over the vocabulary projection in chunks, never holding the fp32 "
@@ -155,16 +141,9 @@ class TrainConfig:
                                               "saves nothing)")
         return self
 
-    # ------------------------------------------------------------ derived values
-
-    @property
-    def save_epochs(self) -> range:
-        """1-based epochs whose weights are exported."""
-        return range(self.first_save_epoch, self.last_save_epoch + 1)
-
     def export_epochs(self) -> list[int]:
         """1-based epochs whose weights and generations are written to epoch-NN/."""
-        chosen = {e for e in self.save_epochs if e <= self.epochs}
+        chosen = set(range(self.first_save_epoch, min(self.last_save_epoch, self.epochs) + 1))
         if self.save_final:
             chosen.add(self.epochs)
         return sorted(chosen)
@@ -188,24 +167,18 @@ def load_train_config(
     is ``model`` when that names an existing folder there. Raises ConfigError in one line.
     """
     data: dict[str, Any] = {}
-    label = "train config"
     if path is not None:
         path = Path(path)
-        label = str(path)
-        loaded = read_yaml_mapping(path, "config file")
-        data = _resolve(dict(loaded), path.parent.resolve())
+        data = _resolve(read_yaml_mapping(path, "config file"), path.parent.resolve())
     data = apply_overrides(data, overrides)
     if data.get("small_model") is True:
         for key, value in SMALL_MODEL_DEFAULTS.items():
             data.setdefault(key, value)
-    try:
-        return parse(TrainConfig, data)
-    except ConfigError as error:
-        raise ConfigError(f"{label}: {error}") from None
+    return parse(TrainConfig, data, str(path) if path is not None else "train config")
 
 
 def _resolve(data: dict[str, Any], base: Path) -> dict[str, Any]:
-    for key in PATH_KEYS:
+    for key in ("data", "dev", "out"):
         value = data.get(key)
         if isinstance(value, str) and value and value.lower() != "none":
             data[key] = str((base / value).resolve())
@@ -215,18 +188,7 @@ def _resolve(data: dict[str, Any], base: Path) -> dict[str, Any]:
     return data
 
 
-def config_dict(config: TrainConfig) -> dict[str, Any]:
-    """A JSON-ready copy (written to <out>/train_config.json)."""
-    return to_dict(config)
-
-
-def from_dict(data: Mapping[str, Any]) -> TrainConfig:
-    """Rebuild a config from :func:`config_dict` output (used by launched workers)."""
-    return parse(TrainConfig, data)
-
-
 def recipe_differences(old: Mapping[str, Any], new: TrainConfig) -> list[str]:
     """Names of the weight-defining fields that differ between a checkpoint and ``new``."""
-    current = config_dict(new)
+    current = to_dict(new)
     return [name for name in TrainConfig.RECIPE_FIELDS if old.get(name) != current.get(name)]
-

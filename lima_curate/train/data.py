@@ -1,27 +1,8 @@
 """Training data: chat format, end-of-turn token, assistant-only targets, packing.
 
-Chat format (LIMA section 3): no role markers; every utterance is followed by the
-end-of-turn token ``<|EOT|>``, and a conversation starts with the tokenizer's BOS token
-when it has one::
-
-    [BOS] user text <|EOT|> assistant text <|EOT|> user text <|EOT|> ...
-
-Each utterance is tokenized on its own (so a token never straddles two turns) with
-``split_special_tokens=True`` (a literal "<|EOT|>" typed inside a message is plain text,
-never the control token). Targets are the assistant utterances *and the EOT that closes
-each of them* (so the model learns to stop); BOS, system and user tokens are context only.
-
-Trimming (decided here, documented in the CLI help): an example longer than
-``max_seq_len`` tokens is cut at the end, as in the paper, and counted. If the cut would
-leave no assistant token at all (the prompt alone fills the window) the example could
-not teach anything, so loading stops with an :class:`~lima_curate.errors.InputError`
-naming the line, rather than silently dropping data the user chose.
-
-Batching: each optimiser step takes ``examples_per_step`` examples from a seeded
-per-epoch permutation; they are spread over ranks longest-first (balanced tokens), then
-packed whole into rows of at most ``micro_batch_tokens`` tokens (first-fit decreasing).
-In a packed row ``position_ids`` restart at 0 for every example and attention stays
-inside each example (see :func:`packed_inputs`), so no token sees another example.
+Chat format (LIMA section 3): ``[BOS] user text <|EOT|> assistant text <|EOT|> ...``, no role
+markers. Targets are the assistant utterances and the EOT closing each. An example longer
+than ``max_seq_len`` is cut at the end; one whose prompt alone fills it is an InputError.
 """
 
 from __future__ import annotations
@@ -144,6 +125,7 @@ def eot_id(tokenizer: Any, eot_token: str) -> int:
 def _tokenize(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
     if not texts:
         return []
+    # each utterance on its own (no token straddles two turns); a literal "<|EOT|>" in a text is plain text
     return tokenizer(list(texts), add_special_tokens=False, split_special_tokens=True)["input_ids"]
 
 
@@ -266,31 +248,26 @@ def chunk(indices: Sequence[int], lengths: Sequence[int], size: int, group_by_le
 def collate_packed(examples: Sequence[Encoded], pad_to: int = 0, pad_id: int = 0) -> dict[str, Any]:
     """One packed row: input_ids, position_ids restarting per example, labels, seq_lens.
 
-    With ``pad_to`` the row is filled up to that many tokens by one more sequence of
-    ``pad_id`` tokens that carries no label (fixed shapes for compiled blocks).
+    With ``pad_to``, one more unlabelled sequence of ``pad_id`` fills the row to that length.
     """
     import torch
 
+    examples = list(examples)
+    filler = pad_to - sum(len(e) for e in examples)
+    if filler > 0:
+        examples.append(Encoded("filler", (pad_id,) * filler, (False,) * filler))
     ids: list[int] = []
     positions: list[int] = []
     labels: list[int] = []
-    seq_lens = []
     for example in examples:
         ids.extend(example.input_ids)
         positions.extend(range(len(example)))
         labels.extend(example.labels())
-        seq_lens.append(len(example))
-    filler = pad_to - len(ids)
-    if filler > 0:
-        ids.extend([pad_id] * filler)
-        positions.extend(range(filler))
-        labels.extend([IGNORE_INDEX] * filler)
-        seq_lens.append(filler)
     return {
         "input_ids": torch.tensor([ids], dtype=torch.long),
         "position_ids": torch.tensor([positions], dtype=torch.long),
         "labels": torch.tensor([labels], dtype=torch.long),
-        "seq_lens": seq_lens,
+        "seq_lens": [len(e) for e in examples],
     }
 
 
@@ -313,13 +290,8 @@ def collate_padded(examples: Sequence[Encoded], pad_id: int) -> dict[str, Any]:
 def packed_inputs(examples: Sequence[Encoded], attention: str, *, pad_to: int = 0, pad_id: int = 0) -> dict[str, Any]:
     """Model inputs for one packed row that keep its examples apart, for the kernel ``attention``.
 
-    ``position_ids`` restart at 0 for every example. ``lima_packed_sdpa`` also gets the
-    example boundaries as its ``attention_mask`` (:func:`lima_curate.train.attention.
-    boundaries_mask`); every other kernel gets no mask, and transformers derives what it
-    reads from the restarting ``position_ids`` (varlen boundaries for flash attention, a
-    block mask for flex attention, a T x T mask for eager). ``use_cache`` is always False:
-    with a KV cache transformers stops looking for packed sequences, and examples would see
-    each other.
+    Other kernels than ``lima_packed_sdpa`` get no mask: transformers derives theirs from the
+    restarting ``position_ids``.
     """
     from lima_curate.train.attention import PACKED_SDPA, boundaries_mask
 
@@ -327,5 +299,5 @@ def packed_inputs(examples: Sequence[Encoded], attention: str, *, pad_to: int = 
     seq_lens = packed.pop("seq_lens")
     if attention == PACKED_SDPA:
         packed["attention_mask"] = boundaries_mask(seq_lens)
-    packed["use_cache"] = False
+    packed["use_cache"] = False  # with a KV cache transformers stops looking for packed sequences
     return packed

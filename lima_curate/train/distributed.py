@@ -1,21 +1,8 @@
 """Processes, devices and model placement: one process, DDP, or FSDP2 (``fully_shard``).
 
-Several processes are started by torchrun (see :mod:`lima_curate.train.launch`), which
-sets RANK/WORLD_SIZE/LOCAL_RANK; the process group uses NCCL on CUDA and gloo on CPU.
-``engine: ddp`` or ``fsdp`` under torchrun joins a process group even with one process
-(a one-rank FSDP run exercises the sharded path); outside torchrun one process is ``single``.
-
-Placement (:func:`place`) never holds a full copy of the weights on more than one rank:
-the model is built with its parameters on the meta device (:func:`lima_curate.train.model.
-empty_model`), sharded (FSDP2) or not, given storage on the device, and then filled from a
-full state dict that only rank 0 has read, broadcast tensor by tensor
-(``set_model_state_dict(broadcast_from_rank0=True)``, as torchtune and torchtitan do).
-
-Precision: ``bf16`` on CUDA keeps master weights and optimiser state in float32 and
-computes under ``torch.autocast(bfloat16)`` (single/DDP) or FSDP2's
-``MixedPrecisionPolicy(param_dtype=bfloat16, reduce_dtype=float32)``; ``fp32`` is plain
-float32; ``fp64`` runs everything in float64, for comparisons where summation order must
-not matter.
+Several processes are started by torchrun (:mod:`lima_curate.train.launch`); outside it the
+engine is ``single``. ``bf16`` keeps fp32 master weights and computes in bfloat16 (autocast,
+or FSDP2's mixed-precision policy); ``fp64`` runs everything in float64.
 """
 
 from __future__ import annotations
@@ -32,7 +19,6 @@ from lima_curate.config import ConfigError
 class Runtime:
     rank: int
     world_size: int
-    local_rank: int
     device: Any  # torch.device
     engine: str  # single, ddp, fsdp
     precision: str  # bf16, fp32, fp64
@@ -90,15 +76,14 @@ def setup(device: str = "auto", engine: str = "auto", precision: str = "auto") -
         dev = torch.device("cpu")
     if engine != "single" and not dist.is_initialized():
         dist.init_process_group("nccl" if use_cuda else "gloo", device_id=dev if use_cuda else None)
-    return Runtime(rank, world, local_rank, dev, engine, precision)
+    return Runtime(rank, world, dev, engine, precision)
 
 
 def cleanup(failed: bool = False) -> None:
     """Leave the process group: together after a good run, at once after a failure.
 
-    After a failure the other ranks may be waiting in a collective that this rank will
-    never join, so it must not wait for them at a barrier (that is how a failing rank used
-    to hang the whole job); leaving closes its connections, which ends their wait too.
+    After a failure the other ranks may wait in a collective this rank never joins: a barrier
+    would hang the job, while leaving closes the connections and ends their wait too.
     """
     import torch.distributed as dist
 
@@ -117,10 +102,8 @@ def cleanup(failed: bool = False) -> None:
 def place(model: Any, runtime: Runtime, full_state: "dict[str, Any] | None") -> Any:
     """Shard (FSDP2), give storage on the device, fill with ``full_state``, wrap (DDP).
 
-    ``model`` has its parameters on the meta device. ``full_state`` is the full state dict
-    on rank 0 (``{}`` elsewhere; ``None`` when a checkpoint will fill the weights instead).
-    Buffers that are not in the state dict (rotary frequencies) were computed when the
-    model was built and are kept.
+    ``model`` has its parameters on the meta device; ``full_state`` is the full state dict on
+    rank 0, broadcast from there (``{}`` elsewhere; ``None`` when a checkpoint fills the weights).
     """
     import torch
     from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
@@ -135,6 +118,7 @@ def place(model: Any, runtime: Runtime, full_state: "dict[str, Any] | None") -> 
         for layer in decoder_layers(model):
             fully_shard(layer, mp_policy=policy)
         fully_shard(model, mp_policy=policy)
+    # buffers outside the state dict (rotary frequencies) were computed at build time: keep them
     buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
     model.to_empty(device=runtime.device)
     with torch.no_grad():
@@ -170,9 +154,8 @@ def autocast(runtime: Runtime) -> Any:
 def gradient_sync(model: Any, runtime: Runtime, sync: bool) -> Iterator[None]:
     """DDP: all-reduce only after the last micro-batch of a step (the gradients are full-size anyway).
 
-    FSDP2 reduce-scatters after every micro-batch: skipping it would keep each layer's
-    unsharded fp32 gradients until the last one (+4 bytes per parameter on every GPU, 32 GB
-    at 8B), for one reduce-scatter saved per micro-batch, which overlaps the backward pass.
+    FSDP2 reduce-scatters after every micro-batch: deferring it would hold unsharded fp32
+    gradients (+4 bytes per parameter on every GPU) to save a transfer the backward pass overlaps.
     """
     if runtime.engine == "ddp" and not sync:
         with model.no_sync():

@@ -1,20 +1,9 @@
 """Residual dropout (LIMA section 3): rate rising linearly over depth, on sublayer outputs.
 
-Layer ``i`` of ``L`` drops with ``p_i = p_last * i / (L - 1)``: 0.0 at the first layer,
-``p_last`` (0.3, or 0.2 for smaller models) at the last. Dropout is applied to the output
-of each sublayer (attention and MLP) just before it is added to the residual stream, by a
-forward hook on the module that produces that output, so state-dict names do not change:
-
-* Llama / Mistral / Qwen2 / Qwen3 / Phi-3 style: ``self_attn.o_proj`` and ``mlp.down_proj``
-* GPT-2: ``attn.c_proj`` and ``mlp.c_proj`` (the model's own ``resid_pdrop`` is set to 0 by
-  :func:`lima_curate.train.model.load_model`, so nothing is dropped twice)
-* GPT-NeoX: ``attention.dense`` and ``mlp.dense_4h_to_h``
-* sandwich-norm layers (Gemma 2/3, with ``post_feedforward_layernorm``): the post norms,
-  which are the last thing before the residual add
-* otherwise the ``self_attn``/``attn`` and ``mlp`` modules themselves.
-
-The hook does nothing in eval mode (it reads ``module.training``), and under activation
-checkpointing the recomputed forward draws the same masks (torch restores the RNG state).
+Layer ``i`` of ``L`` drops with ``p_last * i / (L - 1)``. A forward hook on the module whose
+output is added to the residual stream (attention and MLP output projections, or the post
+norms of sandwich-norm layers) applies it, so state-dict names do not change; it does nothing
+in eval mode.
 """
 
 from __future__ import annotations

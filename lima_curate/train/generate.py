@@ -1,16 +1,8 @@
 """Dev-set generations at a saved epoch, sampled as in the paper (top-p 0.9, T 0.7, rep. 1.2).
 
-The repetition penalty applies to the tokens generated so far, never to the prompt (the
-prompt's EOT would otherwise be penalised before the first token). The logits pass, in
-order: that penalty, the padding rows of the vocabulary masked out, the temperature, the
-top-p cut (no top-k); transformers adds no processor of its own.
-
-Prompts are the dev conversations up to their last assistant turn, in the chat format of
-:mod:`lima_curate.train.data` (so they end with the EOT of the user turn) and generation
-stops at EOT. Prompts are dealt round-robin to ranks; under FSDP every rank runs the same
-number of ``generate(..., synced_gpus=True)`` calls so the sharded forward passes line up.
-Sampling uses its own seed inside ``torch.random.fork_rng``: the training RNG stream (and
-so a resumed run) is unaffected by whether generations were written.
+Prompts are dealt round-robin to ranks; under FSDP every rank runs the same number of
+``generate(..., synced_gpus=True)`` calls. Sampling forks the RNG, so the training RNG stream
+(and so a resumed run) does not depend on whether generations were written.
 """
 
 from __future__ import annotations
@@ -113,10 +105,8 @@ def logits_processors(settings: GenerationSettings, *, prompt_width: int, vocab_
 class GeneratedTokensPenalty:
     """CTRL's repetition penalty on the tokens after ``prompt_width`` only; ids >= ``vocab_size`` never chosen.
 
-    A positive logit of a token already generated is divided by ``penalty``, a negative one
-    multiplied, as transformers' ``RepetitionPenaltyLogitsProcessor`` does over the whole input.
-    The embedding rows past the tokenizer (the vocabulary is padded to a multiple of 64) are
-    no tokens at all.
+    Not on the prompt, whose EOT would otherwise be penalised before the first token; the
+    embedding rows past the tokenizer (padding to a multiple of 64) are no tokens at all.
     """
 
     def __init__(self, penalty: float, prompt_width: int, vocab_size: int) -> None:

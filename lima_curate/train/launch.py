@@ -1,22 +1,7 @@
-"""Starting several training processes with torchrun, and the worker entry point.
+"""Starting several training processes with torchrun (:func:`launch`), and the worker entry point.
 
-``lima-curate train --nproc-per-node N`` checks the inputs (:func:`recipe.preflight`),
-writes the resolved config to a temporary JSON file and runs::
-
-    python -m torch.distributed.run --nproc-per-node N --standalone \\
-        -m lima_curate.train.launch CONFIG.json                         # one node
-    python -m torch.distributed.run --nproc-per-node N --nnodes M --node-rank K \\
-        --master-addr HOST --master-port PORT -m lima_curate.train.launch CONFIG.json
-
-(run the same command on every node, each with its own ``--node-rank``). Each worker
-reads the config and calls :func:`lima_curate.train.recipe.run`, which joins the process
-group torchrun describes. Running ``torchrun ... $(which lima-curate) train ...`` directly
-works as well: inside torchrun the command trains instead of launching.
-
-A failure on any rank ends the whole job within seconds: the failing worker prints its
-error (a traceback for a bug, one line for bad input), leaves the process group without
-waiting for the others and exits at once with a non-zero status; torchrun then stops the
-other workers (its monitor polls every ``--monitor-interval`` seconds) and exits non-zero.
+A failing worker prints its error, leaves the process group without waiting and exits at once;
+torchrun then stops the other workers and exits non-zero.
 """
 
 from __future__ import annotations
@@ -29,7 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from lima_curate.train.config import TrainConfig, config_dict
+from lima_curate.config import ConfigError, parse, to_dict
+from lima_curate.train.config import TrainConfig
 
 
 def torchrun_command(config_file: "Path | str", *, nproc_per_node: int, nnodes: int = 1, node_rank: int = 0,
@@ -53,7 +39,7 @@ def launch(config: TrainConfig, *, nproc_per_node: int, nnodes: int = 1, node_ra
     handle, name = tempfile.mkstemp(prefix="lima-curate-train-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(config_dict(config), file)
+            json.dump(to_dict(config), file)
         command = torchrun_command(name, nproc_per_node=nproc_per_node, nnodes=nnodes, node_rank=node_rank,
                                    master_addr=master_addr, master_port=master_port)
         return subprocess.call(command)
@@ -63,9 +49,7 @@ def launch(config: TrainConfig, *, nproc_per_node: int, nnodes: int = 1, node_ra
 
 def main(argv: "Sequence[str] | None" = None) -> int:
     """Worker entry point: ``python -m lima_curate.train.launch CONFIG.json`` (under torchrun)."""
-    from lima_curate.config import ConfigError
     from lima_curate.errors import InputError
-    from lima_curate.train.config import from_dict
     from lima_curate.train.recipe import run
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -74,7 +58,7 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         return 2
     rank = os.environ.get("RANK", "0")
     try:
-        run(from_dict(json.loads(Path(args[0]).read_text(encoding="utf-8"))))
+        run(parse(TrainConfig, json.loads(Path(args[0]).read_text(encoding="utf-8"))))
     except (InputError, ConfigError) as error:
         if rank == "0":
             print(f"error: {error}", file=sys.stderr)

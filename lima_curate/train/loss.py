@@ -1,10 +1,7 @@
 """The summed cross-entropy of a micro-batch's target tokens, in one piece or in chunks.
 
-Logits are computed only at the positions that carry a target (``logits_to_keep``). With
-``fused_loss`` the output layer does not return logits at all: :class:`LinearLossHead`
-projects and scores the kept hidden states a chunk of positions at a time and recomputes
-each chunk in the backward pass, so the float32 logits of a whole row (8k positions x a
-128k vocabulary = 4 GB) never exist at once.
+With ``fused_loss`` the output layer returns the loss, not logits (:class:`LinearLossHead`),
+so the float32 logits of a whole row (8k positions x 128k vocabulary = 4 GB) never exist at once.
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""metrics.jsonl: one JSON row per logged optimiser step, written by the main rank.
-
-The log is appended line by line (and flushed) as training goes, so it can be followed
-while a run is in progress; on resume, rows after the checkpoint's step are cut off so the
-file always describes one consistent run.
-"""
+"""metrics.jsonl: one JSON row per logged optimiser step, appended and flushed by the main rank."""
 
 from __future__ import annotations
 
@@ -17,13 +12,11 @@ from lima_curate.records import dumps
 
 class MetricsLog:
     def __init__(self, path: Path, enabled: bool, *, keep_until_step: int = 0) -> None:
-        self.path = Path(path)
-        self.enabled = enabled
         self._handle = None
-        if enabled:
-            kept = [row for row in read_metrics(self.path) if row.get("step", 0) <= keep_until_step]
-            write_text(self.path, "".join(dumps(row) + "\n" for row in kept))
-            self._handle = open(self.path, "a", encoding="utf-8")
+        if enabled:  # rows after the step a run resumes from are cut off
+            kept = [row for row in read_metrics(path) if row.get("step", 0) <= keep_until_step]
+            write_text(path, "".join(dumps(row) + "\n" for row in kept))
+            self._handle = open(path, "a", encoding="utf-8")
 
     def write(self, row: dict[str, Any]) -> None:
         if self._handle is not None:

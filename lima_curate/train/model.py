@@ -1,18 +1,8 @@
 """The base model and tokenizer: safe loading, the chat format's tokens, a meta-device build.
 
-* ``trust_remote_code`` is passed through and is off unless asked for.
-* Weights are read from safetensors only (``use_safetensors=True``): no pickle is unpickled.
-* The model's own dropout knobs are set to 0, so the recipe's residual dropout is the
-  only dropout (LIMA), and GPT-2's ``resid_pdrop`` cannot drop twice.
-* ``max_seq_len`` may not exceed the model's positions (:func:`check_positions`).
-* The EOT token is added to the tokenizer as a special token and becomes its EOS, the
-  model's ``eos_token_id`` and the generation stop token; the tokenizer gets a chat
-  template that writes the LIMA format (:func:`chat_template`), so a saved model stops at
-  EOT in transformers, TRL or vLLM with no setup. When the vocabulary grows, the
-  embeddings are resized to a multiple of 64 rows (new rows from the old rows' mean).
-* Only rank 0 reads the weights (:func:`pretrained_state`); every rank builds the model
-  with its parameters on the meta device (:func:`empty_model`) and
-  :func:`lima_curate.train.distributed.place` fills them.
+Weights are read from safetensors only, ``trust_remote_code`` is off unless asked for, and the
+model's own dropout is off (the recipe's residual dropout is the only one). EOT becomes the
+tokenizer's EOS and the generation stop token, so a saved model stops at EOT anywhere.
 """
 
 from __future__ import annotations
@@ -45,7 +35,7 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False) -> Any:
     try:
         return AutoTokenizer.from_pretrained(name, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
-        raise InputError(name, f"cannot load a tokenizer ({_first_line(error)})") from None
+        raise InputError(name, f"cannot load a tokenizer ({first_line(error)})") from None
 
 
 def chat_template(eot_token: str) -> str:
@@ -78,7 +68,7 @@ def load_config(name: str, *, trust_remote_code: bool = False, attn_implementati
     try:
         config = AutoConfig.from_pretrained(name, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
-        raise InputError(name, f"not a model folder or a cached model name ({_first_line(error)})") from None
+        raise InputError(name, f"not a model folder or a cached model name ({first_line(error)})") from None
     for key in DROPOUT_KEYS:
         if isinstance(getattr(config, key, None), (int, float)) and not isinstance(getattr(config, key), bool):
             setattr(config, key, 0.0)
@@ -118,7 +108,7 @@ def _pretrained(name: str, config: Any, rows: int, dtype: Any, trust_remote_code
         model = AutoModelForCausalLM.from_pretrained(name, config=config, use_safetensors=True,
                                                      trust_remote_code=trust_remote_code, dtype=dtype)
     except (OSError, ValueError) as error:
-        raise InputError(name, f"cannot load safetensors weights ({_first_line(error)})") from None
+        raise InputError(name, f"cannot load safetensors weights ({first_line(error)})") from None
     if model.get_input_embeddings().weight.shape[0] != rows:
         model.resize_token_embeddings(rows, mean_resizing=True)
     return model
@@ -129,7 +119,8 @@ def empty_model(config: Any, rows: int, dtype: Any, *, trust_remote_code: bool =
     from accelerate import init_empty_weights
     from transformers import AutoModelForCausalLM
 
-    config = _with_rows(config, rows)
+    config = copy.deepcopy(config)
+    config.vocab_size = rows
     with init_empty_weights(include_buffers=False):
         return AutoModelForCausalLM.from_config(config, trust_remote_code=trust_remote_code, dtype=dtype,
                                                 attn_implementation=config._attn_implementation)
@@ -148,18 +139,8 @@ def attention_kind(model: Any) -> str:
     return str(getattr(model.config, "_attn_implementation", None) or "eager")
 
 
-def count_parameters(model: Any) -> int:
-    """Trainable parameters, each tied weight counted once."""
-    seen = set()
-    total = 0
-    for parameter in model.parameters():
-        if id(parameter) not in seen:
-            seen.add(id(parameter))
-            total += parameter.numel()
-    return total
-
-
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (at most 200 characters), for one-line reports."""
     text = str(error).strip().splitlines()
     return text[0][:200] if text else type(error).__name__
 
@@ -171,9 +152,3 @@ def load_model(name: str, *, vocab_size: int, attn_implementation: str = "", tru
 
     config = load_config(name, trust_remote_code=trust_remote_code, attn_implementation=attn_implementation)
     return _pretrained(name, config, embedding_rows(config, vocab_size), dtype or torch.float32, trust_remote_code)
-
-
-def _with_rows(config: Any, rows: int) -> Any:
-    config = copy.deepcopy(config)
-    config.vocab_size = rows
-    return config

@@ -1,38 +1,28 @@
 """The LIMA supervised fine-tuning recipe, top to bottom: setup, loop, checkpoint, cleanup.
 
-    runtime  = distributed.setup(...)          one process, or one of many under torchrun
-    session  = setup(config, runtime)          tokenizer + EOT + chat template, data, model (built
-                                               on the meta device, weights read by rank 0 only),
-                                               optimiser, resume
-    train(session)                             epochs x steps; each step:
-        its examples  = epoch_order(seed, epoch)[step * 32 : (step + 1) * 32]
-        this rank's   = split_across_ranks(...)          (balanced tokens)
-        micro-batches = pack(...)                        (whole examples, no padding, no T x T mask)
-        loss          = sum over target tokens / target tokens in the whole step
-        optimiser step, LR step, metrics row
-        epoch end: epoch-NN/ weights + dev generations (in the save range), checkpoint/
-    distributed.cleanup(failed)                no barrier after a failure: the job ends at once
-
-The loss of a step is normalised by the number of target tokens in the whole step, counted
-over every micro-batch and every rank (all-reduced before the backward passes), and the
-per-rank gradient sums are summed, so the result does not depend on how the step is split
-into micro-batches or processes.
+Each step takes ``examples_per_step`` examples of the epoch's seeded order, deals them to ranks
+(balanced tokens), packs them into micro-batches and divides the summed loss by the target
+tokens of the whole step, over every micro-batch and rank, so the result does not depend on
+how the step is split. Epoch ends export weights and dev generations (in the save range) and
+write the checkpoint.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 from lima_curate.atomic import write_text
+from lima_curate.config import to_dict
 from lima_curate.errors import InputError
 from lima_curate.train import checkpoint, data, distributed
-from lima_curate.train.config import TrainConfig, config_dict, recipe_differences
+from lima_curate.train.config import TrainConfig, recipe_differences
 from lima_curate.train.distributed import Runtime
 from lima_curate.train.metrics import MetricsLog
 
@@ -54,7 +44,6 @@ class Session:
     n_parameters: int
     attention: str
     start_step: int = 0
-    residual_dropout: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -135,21 +124,22 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     dev_path = config.dev_path()
     dev = data.read_conversations(dev_path, require_assistant=False) if dev_path and config.export_epochs() else []
 
-    model, dropout_plan, n_parameters = build_model(config, runtime, source, len(tokenizer), resuming=bool(progress))
+    model, n_parameters = build_model(config, runtime, source, len(tokenizer), resuming=bool(progress))
     models.set_stop_token(distributed.unwrap(model), tokenizer, eot)
 
     optimizer = _optimizer(model, config)
     session = Session(config, runtime, out, tokenizer, eot, train_set, dev, model, optimizer, None,
                       n_parameters, models.attention_kind(distributed.unwrap(model)))
-    session.scheduler = _scheduler(optimizer, config, session.total_steps)
+    session.scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, functools.partial(
+        lr_factor, total_steps=session.total_steps, warmup_steps=config.warmup_steps,
+        final_ratio=config.final_lr / config.lr))
     if progress:
         checkpoint.load_training_state(out, model, optimizer, session.scheduler, runtime)
         session.start_step = int(progress["global_step"])
     else:
         torch.manual_seed(config.seed + runtime.rank)  # dropout masks differ per rank
         if runtime.is_main:
-            write_text(out / "train_config.json", json.dumps(config_dict(config), indent=2, sort_keys=True) + "\n")
-    session.residual_dropout = dropout_plan
+            write_text(out / "train_config.json", json.dumps(to_dict(config), indent=2, sort_keys=True) + "\n")
     _log(session, f"{len(train_set.examples)} examples ({train_set.trimmed} trimmed at {config.max_seq_len} tokens), "
                   f"{session.steps_per_epoch} steps/epoch x {config.epochs} epochs, {n_parameters / 1e6:.1f}M parameters, "
                   f"engine {runtime.engine} x {runtime.world_size}, {runtime.device.type}, {runtime.precision}, "
@@ -157,13 +147,11 @@ def setup(config: TrainConfig, runtime: Runtime) -> Session:
     return session
 
 
-def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int, *, resuming: bool) -> tuple[Any, list, int]:
-    """The model on this rank's device: (model, residual dropout plan, parameter count).
+def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int, *, resuming: bool) -> tuple[Any, int]:
+    """The model on this rank's device and its parameter count.
 
-    Every rank builds it with its parameters on the meta device; only rank 0 reads the
-    weights, which :func:`distributed.place` broadcasts into each rank's shard. A resumed
-    run leaves them to the checkpoint. Dropout hooks, activation checkpointing, the fused
-    loss head and compilation go on before the model is sharded.
+    Every rank builds it on the meta device and only rank 0 reads the weights (none when
+    resuming), which :func:`distributed.place` broadcasts into each rank's shard.
     """
     from lima_curate.train import attention
     from lima_curate.train import model as models
@@ -179,7 +167,7 @@ def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int,
     if weights is not None and runtime.is_main:
         weights = models.pretrained_state(source, hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
     model = models.empty_model(hf_config, rows, runtime.dtype, trust_remote_code=config.trust_remote_code)
-    dropout_plan = apply_residual_dropout(model, config.residual_dropout)
+    apply_residual_dropout(model, config.residual_dropout)
     if config.gradient_checkpointing:
         _enable_activation_checkpointing(model)
     if config.fused_loss:
@@ -189,9 +177,9 @@ def build_model(config: TrainConfig, runtime: Runtime, source: str, tokens: int,
     if config.compile:
         for layer in decoder_layers(model):
             layer.compile()
-    n_parameters = models.count_parameters(model)
+    n_parameters = sum(parameter.numel() for parameter in model.parameters())  # tied weights once
     model.train()
-    return distributed.place(model, runtime, weights), dropout_plan, n_parameters
+    return distributed.place(model, runtime, weights), n_parameters
 
 
 def _enable_activation_checkpointing(model: Any) -> None:
@@ -220,16 +208,6 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int, final_ratio: float
         return (step + 1) / warmup_steps
     span = max(1, total_steps - warmup_steps - 1)
     return 1.0 - (1.0 - final_ratio) * min(1.0, (step - warmup_steps) / span)
-
-
-def _scheduler(optimizer: Any, config: TrainConfig, total_steps: int) -> Any:
-    import functools
-
-    import torch
-
-    rule = functools.partial(lr_factor, total_steps=total_steps, warmup_steps=config.warmup_steps,
-                             final_ratio=config.final_lr / config.lr)
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, rule)
 
 
 # ---------------------------------------------------------------- the loop
@@ -333,8 +311,7 @@ def train_step(session: Session, batches: list[list[data.Encoded]]) -> dict[str,
 def forward_loss(session: Session, batch: "list[data.Encoded] | None") -> Any:
     """Summed cross-entropy over the target tokens of one micro-batch (0 for an empty pass).
 
-    Logits are computed only at the positions that carry a target (``logits_to_keep``), in
-    float32 (float64 under fp64), or not at all with ``fused_loss`` (see :mod:`.loss`).
+    Logits are computed only at the positions that carry a target (``logits_to_keep``).
     """
     from lima_curate.train.loss import loss_from_head, token_loss
 
@@ -396,7 +373,7 @@ def end_of_epoch(session: Session, epoch: int, global_step: int) -> None:
 def save(session: Session, global_step: int) -> None:
     epoch, step = divmod(global_step, session.steps_per_epoch)
     progress = {"global_step": global_step, "epoch": epoch, "step_in_epoch": step,
-                "fingerprint": session.train_set.fingerprint, "config": config_dict(session.config)}
+                "fingerprint": session.train_set.fingerprint, "config": to_dict(session.config)}
     checkpoint.save_checkpoint(session.out, session.model, session.optimizer, session.scheduler,
                                session.tokenizer, session.runtime, progress)
 

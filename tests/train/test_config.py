@@ -14,7 +14,7 @@ def test_defaults_are_the_paper_recipe():
     assert (c.epochs, c.lr, c.final_lr, c.warmup_steps) == (15, 1e-5, 1e-6, 0)
     assert (c.beta1, c.beta2, c.weight_decay) == (0.9, 0.95, 0.1)
     assert (c.examples_per_step, c.residual_dropout, c.max_seq_len) == (32, 0.3, 2048)
-    assert list(c.save_epochs) == [5, 6, 7, 8, 9, 10]
+    assert (c.first_save_epoch, c.last_save_epoch) == (5, 10) and c.export_epochs() == [5, 6, 7, 8, 9, 10, 15]
     g = c.generation
     assert (g.top_p, g.temperature, g.repetition_penalty, g.do_sample) == (0.9, 0.7, 1.2, True)
     assert c.eot_token == "<|EOT|>" and not c.trust_remote_code
@@ -74,7 +74,8 @@ def test_warmup_when_asked():
 
 
 def test_the_config_round_trips_through_its_dict_for_launched_workers():
-    from lima_curate.train.config import config_dict, from_dict
+    from lima_curate.config import parse, to_dict
+    from lima_curate.train.config import TrainConfig
 
     config = load_train_config(None, {**REQUIRED, "small_model": True, "generation.top_p": 0.5})
-    assert from_dict(config_dict(config)) == config
+    assert parse(TrainConfig, to_dict(config)) == config

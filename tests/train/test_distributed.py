@@ -12,8 +12,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from lima_curate.config import to_dict
 from lima_curate.train import recipe
-from lima_curate.train.config import config_dict
 from lima_curate.train.launch import launch, torchrun_command
 from lima_curate.train.metrics import read_metrics
 
@@ -76,7 +76,7 @@ def test_a_failure_on_one_rank_ends_the_whole_job_within_seconds(engine, llama_d
     data = write_set(tmp_path / "set", short_rows[:16])
     config = quick_config(llama_dir, data, tmp_path / "run", engine=engine, examples_per_step=2, epochs=1)
     config_file, stamp = tmp_path / "config.json", tmp_path / "failed-at"
-    config_file.write_text(json.dumps(config_dict(config)))
+    config_file.write_text(json.dumps(to_dict(config)))
     command = torchrun_command(config_file, nproc_per_node=2)
     command = command[:command.index("-m", 3)] + [str(REPO / "tests" / "train" / "failing_worker.py"),
                                                     str(config_file), str(stamp)]
