@@ -37,22 +37,16 @@ def _pca(vectors: Any, seed: int) -> Any:
     if vectors.shape[0] < 2:
         return np.zeros((vectors.shape[0], 2))
     dims = min(2, vectors.shape[0], vectors.shape[1])
-    coords = PCA(n_components=dims, random_state=seed).fit_transform(vectors)
-    return _pad(coords)
+    return _pad(PCA(n_components=dims, random_state=seed).fit_transform(vectors))
 
 
 def _pad(coords: Any) -> Any:
+    """Two columns (zeros added), each axis' sign fixed (largest absolute value positive) so
+    reruns draw the same map."""
     import numpy as np
 
     if coords.shape[1] < 2:
         coords = np.hstack([coords, np.zeros((coords.shape[0], 2 - coords.shape[1]))])
-    return _orient(coords)
-
-
-def _orient(coords: Any) -> Any:
-    """Fix each axis' sign (largest absolute value positive) so reruns draw the same map."""
-    import numpy as np
-
     for axis in range(coords.shape[1]):
         column = coords[:, axis]
         if column.size and column[np.argmax(np.abs(column))] < 0:
