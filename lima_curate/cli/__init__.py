@@ -24,12 +24,7 @@ def run() -> None:
     except SystemExit as stop:
         # typer turns a Ctrl-C outside a command's own handling (while it parses the
         # arguments) into a silent exit 130: say it in the same one line
-        if _silent_interrupt(stop):
+        context = stop.__context__
+        if stop.code == 130 and context is not None and isinstance(context.__cause__, KeyboardInterrupt):
             sys.stderr.write(f"error: {INTERRUPTED}\n")
         raise
-
-
-def _silent_interrupt(stop: SystemExit) -> bool:
-    """True for typer's ``Exit(130)`` raised straight from a KeyboardInterrupt (no message)."""
-    context = stop.__context__
-    return stop.code == 130 and context is not None and isinstance(context.__cause__, KeyboardInterrupt)

@@ -16,8 +16,7 @@ METHODS = ("auto", "embedding", "tfidf", "none")
 @dataclass(frozen=True)
 class Projection:
     coords: Any  # numpy array (n, 2)
-    method: str  # what was used: "embedding" or "tfidf"
-    note: str  # how, and why a fallback happened
+    note: str  # the method used, and why a fallback happened
 
 
 def embed_texts(texts: Sequence[str], embedding_config: "Mapping[str, Any] | None") -> Any:
@@ -87,7 +86,7 @@ def project(
             if method == "embedding":
                 raise
             reason = f"{type(error).__name__}: {error}".splitlines()[0][:200]
-            return Projection(tfidf_coords(texts, seed), "tfidf",
+            return Projection(tfidf_coords(texts, seed),
                               f"TF-IDF + TruncatedSVD (sentence embeddings unavailable: {reason})")
-        return Projection(_pca(vectors, seed), "embedding", "sentence embeddings + PCA")
-    return Projection(tfidf_coords(texts, seed), "tfidf", "TF-IDF + TruncatedSVD")
+        return Projection(_pca(vectors, seed), "sentence embeddings + PCA")
+    return Projection(tfidf_coords(texts, seed), "TF-IDF + TruncatedSVD")
