@@ -36,10 +36,6 @@ def sha256_file(path: Path, on_bytes: "Callable[[int], None] | None" = None) -> 
     return digest.hexdigest()
 
 
-def _files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
 def _file_row(path: Path, label: str, on_bytes: "Callable[[int], None] | None" = None) -> dict[str, Any]:
     return {"path": label, "bytes": path.stat().st_size, "sha256": sha256_file(path, on_bytes)}
 
@@ -51,7 +47,7 @@ def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str]
     is named ``label/<path inside folder>``; evaluation files as ``eval/<name>``.
     """
     named = [(path, f"{label}/{path.relative_to(root).as_posix()}") for label, root in roots
-             for path in _files_under(root)]
+             for path in sorted(root.rglob("*")) if path.is_file() and not path.name.startswith(".")]
     named += [(Path(e), f"eval/{Path(e).name}") for e in eval_files if Path(e).is_file()]
     with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B") as step:
         return [_file_row(path, label, step.advance) for path, label in named]

@@ -14,9 +14,6 @@ from lima_curate.atomic import atomic_write, staged_directory
 from lima_curate.export.splits import ROW_FIELDS, split_rows
 from lima_curate.records import Example, dumps
 
-PARQUET_DIR = "parquet"
-DISK_DIR = "hf_dataset"
-
 #: column order: sorted, as ``load_dataset("json")`` infers it from sorted-key JSON lines
 COLUMNS = tuple(sorted(ROW_FIELDS))
 
@@ -47,7 +44,7 @@ def write_parquet(folder: Path, rows_by_split: Mapping[str, list[dict[str, Any]]
 
     paths = []
     for split, rows in rows_by_split.items():
-        path = Path(folder) / PARQUET_DIR / f"{split}.parquet"
+        path = Path(folder) / "parquet" / f"{split}.parquet"
         with atomic_write(path, "wb") as handle:
             pq.write_table(arrow_table(rows), handle, compression="zstd")
         paths.append(path)
@@ -70,7 +67,7 @@ def write_disk(folder: Path, rows_by_split: Mapping[str, list[dict[str, Any]]]) 
             split=NamedSplit(split),
             fingerprint=f"{split}-{digest}",
         )
-    final = Path(folder) / DISK_DIR
+    final = Path(folder) / "hf_dataset"
     with staged_directory(final) as stage:
         DatasetDict(parts).save_to_disk(str(stage))
     return final
