@@ -87,13 +87,14 @@ def session(verbosity: int = NORMAL, *, heartbeat: "float | None" = None) -> Ite
     channel = Channel(console, verbosity)
     root = logging.getLogger()
     own = logging.getLogger(OWN)
-    saved = (root.level, own.level, progress.mode(), list(root.handlers))
-    for handler in saved[3]:  # a handler of an earlier session in this process (tests)
+    root_level, own_level, mode = root.level, own.level, progress.mode()
+    for handler in list(root.handlers):  # a handler of an earlier session in this process (tests)
         if isinstance(handler, Channel):
             root.removeHandler(handler)
     root.addHandler(channel)
-    root.setLevel(logging.DEBUG if verbosity >= VERBOSE else logging.INFO)
-    own.setLevel(logging.DEBUG if verbosity >= VERBOSE else logging.INFO)
+    level = logging.DEBUG if verbosity >= VERBOSE else logging.INFO
+    root.setLevel(level)
+    own.setLevel(level)
     logging.captureWarnings(True)
     if verbosity == QUIET:
         progress.configure("off")
@@ -106,6 +107,6 @@ def session(verbosity: int = NORMAL, *, heartbeat: "float | None" = None) -> Ite
     finally:
         logging.captureWarnings(False)
         root.removeHandler(channel)
-        root.setLevel(saved[0])
-        own.setLevel(saved[1])
-        progress.configure(saved[2] if saved[2] != "bar" else "log")
+        root.setLevel(root_level)
+        own.setLevel(own_level)
+        progress.configure(mode if mode != "bar" else "log")
