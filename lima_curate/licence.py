@@ -1,19 +1,9 @@
 """Licences and terms: what each item may be used for, and what the whole set may.
 
-Every item keeps the licence of its source (meta ``license``). The set as a whole can
-only be used in ways that *all* its items allow, so restrictions propagate:
-
-* **NC** (non-commercial) from wikiHow's CC BY-NC-SA (or any ``-nc`` licence, or meta
-  ``noncommercial`` True);
-* **SA** (share-alike) from Stack Exchange's CC BY-SA and wikiHow's CC BY-NC-SA;
-* **BY** (attribution) from every CC BY* item, listed in ATTRIBUTION.md;
-* **Reddit's terms** for r/WritingPrompts and r/AskReddit items: not a licence, and they
-  restrict using the content to train models, so such items count as non-commercial.
-
-:func:`summarize` gives the combined licence for the dataset card (a Hugging Face
-licence id: the one licence when every item shares it, else ``"other"``) with a plain
-explanation; :func:`commercial_gate` leaves the non-commercial items out for
-``--commercial`` builds.
+Every item keeps its source's licence (meta ``license``); the set allows only what all its
+items allow. Reddit's terms are not a licence and restrict training models, so Reddit items
+count as non-commercial. :func:`summarize` combines them for the card; :func:`commercial_gate`
+leaves the non-commercial items out of ``--commercial`` builds.
 """
 
 from __future__ import annotations
@@ -157,12 +147,8 @@ def is_noncommercial(example: Example) -> bool:
 
 
 def commercial_gate(examples: Iterable[Example], commercial: bool) -> tuple[list[Example], list[Example]]:
-    """Split ``examples`` into ``(kept, refused)``: with ``commercial``, refuse non-commercial ones.
-
-    Without ``commercial`` nothing is refused. Order is kept. The pipeline sends the
-    refused items to rejects with rule ``noncommercial_refused`` (detail:
-    :func:`refusal_reason`).
-    """
+    """Split ``examples`` into ``(kept, refused)``, in order: with ``commercial``, the
+    non-commercial ones are refused; without it, none."""
     kept: list[Example] = []
     refused: list[Example] = []
     for example in examples:
@@ -171,7 +157,8 @@ def commercial_gate(examples: Iterable[Example], commercial: bool) -> tuple[list
 
 
 def summarize(examples: Iterable[Example]) -> dict[str, Any]:
-    """The set's licence: combined id, per-licence counts, flags and an explanation."""
+    """The set's licence: combined id (the one licence every item shares, else ``"other"``),
+    per-licence counts, flags and an explanation."""
     ids: Counter[str] = Counter()
     by_terms: Counter[str] = Counter()
     nc = sa = by = reddit = total = 0

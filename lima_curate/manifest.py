@@ -1,15 +1,8 @@
 """The build manifest: resolved config, inputs with sizes and hashes, counts, licence, outputs.
 
-:func:`build_manifest` assembles it (the one place that does), :func:`write_manifest`
-writes it and :func:`funnel_rows` reads its counts back as a funnel (the summary, the
-dataset card and the report all read it through that one function); :func:`stage_rows`
-reads that funnel per source and stage, with what came in, what went on and what a stage
-let through unchecked.
-
-Paths are written relative to the folder they were found in (the raw dir, the authored
-folder, the build folder), so the same inputs give a byte-identical manifest wherever the
-checkout lives. Nothing time-dependent goes in, and it is always valid JSON (a NaN is a
-programming error, never written).
+:func:`build_manifest` assembles it; :func:`funnel_rows` and :func:`stage_rows` read its
+counts back. Paths are relative and nothing time-dependent goes in, so the same inputs give
+the same bytes wherever the checkout lives.
 """
 
 from __future__ import annotations
@@ -28,8 +21,6 @@ from lima_curate.licence import TERMS_SHORT, summarize, terms_notices
 from lima_curate.records import Example
 from lima_curate.splits import SPLITS
 
-_CHUNK = 1 << 20
-
 #: the stages of a build, in the order a candidate meets them
 STAGE_ORDER = ("extract", "review", "licence", "dedup", "decontaminate", "select")
 
@@ -38,15 +29,11 @@ def sha256_file(path: Path, on_bytes: "Callable[[int], None] | None" = None) -> 
     """The file's SHA-256 in hex; ``on_bytes(n)`` after each piece read (progress)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(1 << 20):
             digest.update(chunk)
             if on_bytes is not None:
                 on_bytes(len(chunk))
     return digest.hexdigest()
-
-
-def _files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def _file_row(path: Path, label: str, on_bytes: "Callable[[int], None] | None" = None) -> dict[str, Any]:
@@ -60,7 +47,7 @@ def describe_inputs(roots: Iterable[tuple[str, Path]], eval_files: Iterable[str]
     is named ``label/<path inside folder>``; evaluation files as ``eval/<name>``.
     """
     named = [(path, f"{label}/{path.relative_to(root).as_posix()}") for label, root in roots
-             for path in _files_under(root)]
+             for path in sorted(root.rglob("*")) if path.is_file() and not path.name.startswith(".")]
     named += [(Path(e), f"eval/{Path(e).name}") for e in eval_files if Path(e).is_file()]
     with progress.task("hashing inputs", total=sum(path.stat().st_size for path, _ in named), unit="B") as step:
         return [_file_row(path, label, step.advance) for path, label in named]
@@ -122,8 +109,8 @@ def stage_rank(stage: str) -> int:
 
 
 def funnel_rows(counts: "Mapping[str, Any] | None") -> list[tuple[str, str, str, int]]:
-    """``(source, stage, rule, count)`` from a manifest's ``counts``, read as a funnel: per
-    source, stages in build order, each stage's kept count first, then its drops by rule."""
+    """``(source, stage, rule, count)`` from a manifest's ``counts``: per source, stages in
+    build order, each stage's kept count first, then its drops by rule."""
     rows = [
         (str(row["source"]), str(row["stage"]), str(row["rule"]), int(row["count"]))
         for row in (counts or {}).get("rules", [])
@@ -155,12 +142,9 @@ class StageRow:
 def stage_rows(counts: "Mapping[str, Any] | None") -> list[StageRow]:
     """The manifest's counts as a funnel per source, stages in build order.
 
-    A source enters its first stage with what that stage saw (kept + dropped), and every
-    later stage with what the one before passed on, so no count goes missing: at a stage
-    that counts what it keeps, items it neither kept nor dropped passed it unchecked
-    (``not_checked``: dev/test items at ``decontaminate``, hand-written ones at ``select``).
-    A stage that did nothing to a source (no row, and it counts no keeps, or nothing of the
-    source was left) is left out.
+    A source enters its first stage with what that stage saw, and every later one with what
+    the one before passed on; at a stage that counts keeps, what it neither kept nor dropped
+    is ``not_checked``. A stage that did nothing to a source is left out.
     """
     rows = funnel_rows(counts)
     stages = sorted({stage for _, stage, _, _ in rows}, key=lambda s: (stage_rank(s), s))

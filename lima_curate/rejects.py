@@ -1,17 +1,9 @@
 """Where dropped candidates go: every drop is counted and kept with its reason.
 
-Drops are streamed to a JSONL file as they happen (a full dump can drop millions of
-candidates), and counted per ``(source, stage, rule)`` for the summary and manifest.
-Each line is ``{"id", "source", "stage", "rule", "detail", "record"}``; ``record`` is the
-dropped :class:`Example` as a dict (or the raw fields a source had when it could not
-build one). Kept items are counted per ``(source, stage)`` so every stage's funnel adds up.
-
-Drops of malformed input (a line that is not JSON, not UTF-8, not a record) are made with
-``aggregate=True``: a file of a billion bad lines is one mistake, not a billion
-candidates. The first :data:`MALFORMED_SAMPLES` of each ``(source, stage, rule)`` are
-written as usual; the rest are counted, and one row at the end of the file says how many
-(its ``count`` key holds the number, its ``detail`` says it in words). The counts for the
-summary and the manifest are exact either way.
+Drops stream to a JSONL file, one ``{"id", "source", "stage", "rule", "detail", "record"}``
+a line, and are counted per ``(source, stage, rule)``; keeps per ``(source, stage)``.
+Drops of malformed input (``aggregate=True``) are written only for the first
+:data:`MALFORMED_SAMPLES` of each kind; one closing row with a ``count`` says how many more.
 """
 
 from __future__ import annotations
@@ -49,20 +41,13 @@ class Rejects:
         source: "str | None" = None,
         aggregate: bool = False,
     ) -> None:
-        """Record that ``example`` was dropped by ``rule`` in ``stage``.
-
-        ``aggregate``: a drop of malformed input, written in full only for the first few of
-        its kind (see the module docstring).
-        """
+        """Record that ``example`` was dropped by ``rule`` in ``stage`` (``aggregate``: malformed input)."""
         record = example.to_dict() if isinstance(example, Example) else dict(example)
         source = source or record.get("source", "unknown")
         key = (source, stage, rule)
         self.dropped[key] += 1
-        if aggregate:
-            if self._samples[key] >= MALFORMED_SAMPLES:
-                self._unwritten[key] += 1
-                return
-            self._samples[key] += 1
+        if aggregate and not self._sampled(key):
+            return
         self._write({
             "id": record.get("id", ""),
             "source": source,
@@ -83,21 +68,29 @@ class Rejects:
         if self.path is None:
             self.rows.extend(loads(line) for line in lines.splitlines())
             return
+        handle = self._open()
+        handle.flush()
+        handle.buffer.write(lines)
+
+    def _open(self) -> "IO[str]":
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "w", encoding="utf-8", newline="\n")
-        self._handle.flush()
-        self._handle.buffer.write(lines)
+        return self._handle
+
+    def _sampled(self, key: tuple[str, str, str]) -> bool:
+        """Whether an aggregated drop of ``key`` is written in full (else it is only counted)."""
+        if self._samples[key] >= MALFORMED_SAMPLES:
+            self._unwritten[key] += 1
+            return False
+        self._samples[key] += 1
+        return True
 
     def _write(self, row: dict[str, Any]) -> None:
         if self.path is None:
             self.rows.append(row)
             return
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "w", encoding="utf-8", newline="\n")
-        self._handle.write(dumps(row))
-        self._handle.write("\n")
+        self._open().write(dumps(row) + "\n")
 
     def keep(self, example: Example, *, stage: str) -> None:
         """Count ``example`` as having passed ``stage``."""
@@ -109,12 +102,9 @@ class Rejects:
         self.kept.update(other.kept)
         for row in other.rows:
             key = (row["source"], row["stage"], row["rule"])
-            if key in other._samples:  # an aggregated drop: this collector's sampling decides
-                if self._samples[key] >= MALFORMED_SAMPLES:
-                    self._unwritten[key] += 1
-                    continue
-                self._samples[key] += 1
-            self._write(row)
+            # an aggregated drop is sampled again by this collector
+            if key not in other._samples or self._sampled(key):
+                self._write(row)
         self._unwritten.update(other._unwritten)
 
     def close(self) -> None:

@@ -1,8 +1,7 @@
 """What a build prints at the end: the funnel, the quotas, the terms, and one final line.
 
-Each table fits 80 columns (the width of a pipe or a log file) without cutting a name:
-long columns wrap inside their cell. The warnings of a build (a short quota, a skipped
-source) are said once, while it runs, before these tables; the final line counts them.
+Each table fits 80 columns (a pipe or a log file) without cutting a name: long columns wrap
+inside their cell.
 """
 
 from __future__ import annotations
@@ -10,10 +9,12 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Mapping
 
+from lima_curate.licence import TERMS_SHORT
 from lima_curate.manifest import NOT_CHECKED, stage_rank, stage_rows
 
 if TYPE_CHECKING:
     from lima_curate.pipeline import BuildResult
+
 
 def _n(value: Any) -> str:
     if isinstance(value, float):
@@ -23,14 +24,18 @@ def _n(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def funnel_table(counts: "Mapping[str, Any] | None") -> Any:
-    """The funnel as a rich table: source, stage, in, out, then drops by rule (one a line)."""
+def _table(title: str, **options: Any) -> Any:
+    """An empty rich table in the summary's style, titled ``title``."""
     from rich import box
     from rich.table import Table
 
-    table = Table(title="Candidates in and out of each stage, per source", box=box.SIMPLE_HEAD,
-                  show_edge=False, padding=(0, 1, 0, 0),
-                  title_justify="left")
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0), title_justify="left",
+                 caption_justify="left", **options)
+
+
+def funnel_table(counts: "Mapping[str, Any] | None") -> Any:
+    """The funnel as a rich table: source, stage, in, out, then drops by rule (one a line)."""
+    table = _table("Candidates in and out of each stage, per source")
     table.add_column("source", no_wrap=True)
     table.add_column("stage", no_wrap=True)
     table.add_column("in", justify="right", no_wrap=True)
@@ -41,8 +46,7 @@ def funnel_table(counts: "Mapping[str, Any] | None") -> Any:
     for row in stage_rows(counts):
         details = [f"{rule} {_n(n)}" for rule, n in row.drops]
         if row.not_checked:
-            details.append(f"{_n(row.not_checked)} not checked*" if row.stage in NOT_CHECKED
-                           else f"{_n(row.not_checked)} not checked")
+            details.append(f"{_n(row.not_checked)} not checked" + ("*" if row.stage in NOT_CHECKED else ""))
             unexplained.add(row.stage)
         table.add_row("" if row.source == previous else row.source, row.stage, _n(row.entered), _n(row.passed),
                       "\n".join(details))
@@ -51,18 +55,14 @@ def funnel_table(counts: "Mapping[str, Any] | None") -> Any:
              if stage in NOT_CHECKED]
     if notes:
         table.caption = "\n".join(notes)
-        table.caption_justify = "left"
     return table
 
 
 def quota_table(quotas: Mapping[str, Any]) -> Any:
     """Per quota: target, pool, selected, shortfall and diversity against random draws."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title="Quotas: diversity of the selected items vs random draws of the same size",
-                  box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0),
-                  title_justify="left")
+    table = _table("Quotas: diversity of the selected items vs random draws of the same size",
+                   caption="distance: mean pairwise cosine distance of the prompts; coverage: share of the "
+                           "pool's k-means clusters holding a selected item")
     table.add_column("quota", overflow="fold")
     for column in ("target", "pool", "selected", "short"):
         table.add_column(column, justify="right", no_wrap=True)
@@ -79,20 +79,12 @@ def quota_table(quotas: Mapping[str, Any]) -> Any:
             f"{_n(distance.get('selected'))}/{_n(distance.get('random'))}" if distance else "",
             f"{_n(coverage.get('selected'))}/{_n(coverage.get('random'))}" if coverage else "",
         )
-    table.caption = ("distance: mean pairwise cosine distance of the prompts; coverage: share of the "
-                     "pool's k-means clusters holding a selected item")
-    table.caption_justify = "left"
     return table
 
 
 def terms_table(manifest: Mapping[str, Any]) -> Any:
     """Each source's items in the set and the terms they come under."""
-    from rich import box
-    from rich.table import Table
-
-    from lima_curate.licence import TERMS_SHORT
-
-    table = Table(title="Licences and terms of the items in the set", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0), title_justify="left")
+    table = _table("Licences and terms of the items in the set")
     table.add_column("terms", no_wrap=True)
     table.add_column("items", justify="right", no_wrap=True)
     table.add_column("what they allow", overflow="fold")

@@ -1,10 +1,7 @@
 """The ``lima-curate`` command line: parses arguments and calls the library, nothing more.
 
-``main.app`` is the typer app (the console entry point); one module per command
-(``build``, ``author``, ``review``, ``report``; ``train`` lives with the trainer in
-:mod:`lima_curate.train.cli`); ``common`` holds what they share: the default pipeline and
-one-line errors. Modules import lightly: ``lima-curate --help`` loads no heavy library.
-:func:`run` is the console entry point.
+:func:`run` is the console entry point; ``main.app`` the typer app, one module per command
+(``train`` lives in :mod:`lima_curate.train.cli`). ``lima-curate --help`` loads no heavy library.
 """
 
 from __future__ import annotations
@@ -27,12 +24,7 @@ def run() -> None:
     except SystemExit as stop:
         # typer turns a Ctrl-C outside a command's own handling (while it parses the
         # arguments) into a silent exit 130: say it in the same one line
-        if _silent_interrupt(stop):
+        context = stop.__context__
+        if stop.code == 130 and context is not None and isinstance(context.__cause__, KeyboardInterrupt):
             sys.stderr.write(f"error: {INTERRUPTED}\n")
         raise
-
-
-def _silent_interrupt(stop: SystemExit) -> bool:
-    """True for typer's ``Exit(130)`` raised straight from a KeyboardInterrupt (no message)."""
-    context = stop.__context__
-    return stop.code == 130 and context is not None and isinstance(context.__cause__, KeyboardInterrupt)

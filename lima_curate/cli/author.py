@@ -29,8 +29,11 @@ def _config(pipeline: "Path | None"):
     return load_pipeline(pipeline)
 
 
-def _shown(path: Path) -> Path:
-    """``path`` relative to the working folder when it lies inside it."""
+def _authored_dir(config) -> Path:
+    """The pipeline's authored.dir (relative to the working folder when inside it), else raw/authored."""
+    if not config.authored.dir:
+        return DEFAULT_DIR
+    path = Path(config.authored.dir)
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
@@ -56,8 +59,7 @@ def new(
     from lima_curate.authoring.scaffold import new_example
 
     if folder is None:
-        configured = _config(pipeline).authored.dir
-        folder = _shown(Path(configured)) if configured else DEFAULT_DIR
+        folder = _authored_dir(_config(pipeline))
     tag_list = [t for value in tags for t in value.split(",") if t.strip()]
     path = new_example(folder, ident=ident, group=group, split=split, tags=tag_list, author=author)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -86,7 +88,7 @@ def check(
         raise fail(f"--similarity must be embedding, tfidf or none, not {similarity!r}")
     config = _config(pipeline)
     if folder is None:
-        folder = _shown(Path(config.authored.dir)) if config.authored.dir else DEFAULT_DIR
+        folder = _authored_dir(config)
     if not folder.is_dir():
         raise fail(f"{folder}: not a folder")
     items = []

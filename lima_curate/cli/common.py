@@ -44,11 +44,8 @@ PATH_ERRNOS = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMET
 def os_failure(error: OSError, where: "Path | str") -> "typer.Exit | None":
     """The exit for an OSError the machine or a given path caused (naming its file, else
     ``where``); None for others."""
-    if error.errno in PATH_ERRNOS:
-        return fail(f"{error.filename or where}: {error.strerror or error}", 2)
-    if error.errno not in DISK_ERRNOS:
-        return None
-    return fail(f"{error.filename or where}: {error.strerror or error}", 1)
+    code = 2 if error.errno in PATH_ERRNOS else 1 if error.errno in DISK_ERRNOS else None
+    return None if code is None else fail(f"{error.filename or where}: {error.strerror or error}", code)
 
 
 def user_errors(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -25,9 +25,5 @@ app.command("report")(report)
 app.command("calibrate")(calibrate)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    app()

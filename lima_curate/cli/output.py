@@ -1,20 +1,10 @@
 """What a command prints while it works: every message through one channel.
 
-Library code never prints: it logs (a fact about the data, such as a short quota or a
-skipped source, is a WARNING on its module's logger; the progress of a long step goes to
-:mod:`lima_curate.progress`). :func:`session` puts one handler on the root logger for the
-length of a command and sets the progress mode:
-
-========== =========================================================================
-quiet      errors only; no progress (the command still prints its final line)
-normal     lima-curate's warnings, once each, and the progress of every long step: a bar
-           on a terminal, the step's first line and a heartbeat line in a pipe or log file
-verbose    also lima-curate's details (per site, per file), each step's time, and the
-           warnings of the libraries underneath (Python warnings included)
-========== =========================================================================
-
-Lines are wrapped to the console's width (80 columns in a pipe), continuation lines
-indented, so a log file reads like the terminal. Errors of any library always show.
+Library code never prints: it logs (facts about the data as WARNINGs, progress through
+:mod:`lima_curate.progress`). :func:`session` puts one handler on the root logger for a
+command: quiet shows errors only; normal also lima-curate's warnings, once each, and the
+progress of long steps; verbose also its details, each step's time and the libraries'
+warnings. Lines wrap to the console's width (80 columns in a pipe).
 """
 
 from __future__ import annotations
@@ -40,11 +30,8 @@ class Channel(logging.Handler):
         self.verbosity = verbosity
         self.warnings = 0
 
-    def shows(self, record: logging.LogRecord) -> bool:
-        own = record.name == OWN or record.name.startswith(OWN + ".")
-        if record.levelno >= logging.ERROR:
-            return True
-        if self.verbosity >= VERBOSE:
+    def shows(self, record: logging.LogRecord, own: bool) -> bool:
+        if record.levelno >= logging.ERROR or self.verbosity >= VERBOSE:
             return True
         if self.verbosity == QUIET or not own:
             return False
@@ -55,7 +42,7 @@ class Channel(logging.Handler):
             own = record.name == OWN or record.name.startswith(OWN + ".")
             if own and logging.WARNING <= record.levelno < logging.ERROR:
                 self.warnings += 1
-            if not self.shows(record):
+            if not self.shows(record, own):
                 return
             self.console.print(self.format_line(record), markup=False, highlight=False, soft_wrap=True)
         except Exception:  # a broken stream must not end the build
@@ -90,28 +77,24 @@ def stdout_width() -> int:
     return Console(file=sys.stdout).width
 
 
-def stderr_console() -> Any:
-    """A rich console on standard error (80 columns when it is not a terminal)."""
-    from rich.console import Console
-
-    return Console(file=sys.stderr, soft_wrap=True, highlight=False)
-
-
 @contextlib.contextmanager
 def session(verbosity: int = NORMAL, *, heartbeat: "float | None" = None) -> Iterator[Channel]:
     """Route logging (and Python warnings) to one handler and set the progress mode for the
     block; everything is put back afterwards."""
-    console = stderr_console()
+    from rich.console import Console
+
+    console = Console(file=sys.stderr, soft_wrap=True, highlight=False)  # 80 columns when not a terminal
     channel = Channel(console, verbosity)
     root = logging.getLogger()
     own = logging.getLogger(OWN)
-    saved = (root.level, own.level, progress.mode(), list(root.handlers))
-    for handler in saved[3]:  # a handler of an earlier session in this process (tests)
+    root_level, own_level, mode = root.level, own.level, progress.mode()
+    for handler in list(root.handlers):  # a handler of an earlier session in this process (tests)
         if isinstance(handler, Channel):
             root.removeHandler(handler)
     root.addHandler(channel)
-    root.setLevel(logging.DEBUG if verbosity >= VERBOSE else logging.INFO)
-    own.setLevel(logging.DEBUG if verbosity >= VERBOSE else logging.INFO)
+    level = logging.DEBUG if verbosity >= VERBOSE else logging.INFO
+    root.setLevel(level)
+    own.setLevel(level)
     logging.captureWarnings(True)
     if verbosity == QUIET:
         progress.configure("off")
@@ -124,6 +107,6 @@ def session(verbosity: int = NORMAL, *, heartbeat: "float | None" = None) -> Ite
     finally:
         logging.captureWarnings(False)
         root.removeHandler(channel)
-        root.setLevel(saved[0])
-        own.setLevel(saved[1])
-        progress.configure(saved[2] if saved[2] != "bar" else "log")
+        root.setLevel(root_level)
+        own.setLevel(own_level)
+        progress.configure(mode if mode != "bar" else "log")

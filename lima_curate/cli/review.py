@@ -9,9 +9,6 @@ import typer
 
 from lima_curate.cli.common import default_pipeline, fail, user_errors
 
-CANDIDATES = "candidates.jsonl"
-
-
 @user_errors
 def review(
     pipeline: Optional[Path] = typer.Argument(None, help="Pipeline file (default: pipelines/sample.yaml)."),
@@ -31,7 +28,7 @@ def review(
 
     pipeline = default_pipeline(pipeline)
     config = load_pipeline(pipeline)
-    path = out / config.name / CANDIDATES
+    path = out / config.name / "candidates.jsonl"
     if not path.is_file():
         raise fail(f"{path}: not found; run `lima-curate build {pipeline}` first")
     candidates = list(read_examples(path))

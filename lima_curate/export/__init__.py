@@ -1,30 +1,8 @@
 """The exported dataset and what makes it usable: split files, formats, card, licence, report.
 
-Entry points (all take plain data; heavy libraries are imported only when needed):
-
-``write_data_files(folder, export, splits, candidates) -> list[Path]``
-    The data files of a build, driven by ``export`` (an ``ExportConfig``): the three split
-    files, candidates.jsonl, lima.jsonl, Parquet / save_to_disk. Returns the paths written
-    (the manifest lists them with their hashes).
-``write_documents(folder, name, export, splits, manifest)``
-    What a person reads: README.md (the dataset card), LICENSE.md, ATTRIBUTION.md and, with
-    ``export.report``, report.html; all from the splits and the finished manifest.
-``splits.write_splits(folder, splits: dict[str, list[Example]]) -> dict[str, int]``
-    train.jsonl, dev.jsonl, test.jsonl in one fixed row schema (see :mod:`.splits`).
-``lima_layout.write_lima_layout(path, examples) -> int``
-    lima.jsonl as ``{"conversations": [...], "source": ...}``.
-``formats.write_formats(folder, splits, parquet: bool, save_to_disk: bool) -> list[Path]``
-    parquet/<split>.parquet and hf_dataset/ (save_to_disk), atomically.
-``card.write_card(path, *, name, splits, manifest, pretty_name=None)``
-    README.md, a Hugging Face dataset card (built with huggingface_hub's DatasetCard).
-``card.write_licence_file(path, splits, manifest)``
-    LICENSE.md, the set's licence and every source's terms (the card's ``license_link``).
-``attribution.write_attribution(path, examples) -> int``
-    ATTRIBUTION.md for every CC BY* item.
-``report.write_report(folder, out=None, *, projection=None, max_points=None, seed=None) -> Path``
-    report.html (the ``lima-curate report`` command is :mod:`lima_curate.cli.report`).
-
-Licences and the commercial gate are a build stage: :mod:`lima_curate.licence`.
+:func:`write_data_files` writes the data files of a build, :func:`write_documents` what a
+person reads (the card, LICENSE.md, ATTRIBUTION.md, report.html); one module for each.
+Heavy libraries are imported only when needed.
 """
 
 from __future__ import annotations

@@ -1,20 +1,7 @@
 """ATTRIBUTION.md: every item under a CC BY* licence, with its URL, authors and licence.
 
-Creative Commons BY licences (Stack Exchange's CC BY-SA, wikiHow's CC BY-NC-SA) require
-crediting the work, its authors and the licence, and saying that it was changed. The file
-groups items by source and site (Stack Exchange site, else the URL's host) and sorts them.
-
-Authors are read from the item's meta, in this order of preference:
-
-* ``authors``: a list of ``{"name", "url", "role"}`` dicts (``url``: the profile page;
-  ``role``: e.g. ``question`` or ``answer``), or of plain names;
-* ``question_author`` / ``question_author_url`` and ``answer_author`` / ``answer_author_url``;
-* ``author`` / ``author_url`` (for Stack Exchange: the answer's author).
-
-A ``question_url`` different from ``url`` is credited too (a Stack Exchange prompt is the
-question's text).
-
-The site comes from meta ``site``, else ``group`` for Stack Exchange, else the URL's host.
+CC BY* licences require crediting the work, its authors and the licence, and saying that
+it was changed. Items are grouped by source and site, and sorted.
 """
 
 from __future__ import annotations
@@ -50,7 +37,9 @@ def _link(url: str) -> str:
 
 
 def authors(meta: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The item's authors as ``{"name", "url", "role"}`` dicts (see the module docstring)."""
+    """The item's authors as ``{"name", "url", "role"}`` dicts, from the first of these meta keys
+    present: ``authors`` (such dicts, or plain names); ``question_author`` and ``answer_author``
+    (each with a ``_url``); ``author`` and ``author_url``."""
     found: list[dict[str, str]] = []
     listed = meta.get("authors")
     if isinstance(listed, (list, tuple)):
@@ -70,12 +59,6 @@ def authors(meta: Mapping[str, Any]) -> list[dict[str, str]]:
     return found
 
 
-def _role(example: Example, role: str) -> str:
-    if not role and example.source == "stackexchange" and not example.meta.get("authors"):
-        return "answer"  # the Stack Exchange extractor records the answer's author
-    return role
-
-
 def site_of(example: Example) -> str:
     """The site an item comes from: meta ``site``, the Stack Exchange group, or the URL host."""
     meta = example.meta
@@ -90,7 +73,7 @@ def site_of(example: Example) -> str:
 
 
 def credit_line(example: Example) -> str:
-    """One Markdown list item crediting ``example``."""
+    """One Markdown list item crediting ``example`` (and its question page when that differs)."""
     meta = example.meta
     url = str(meta.get(META_URL) or "")
     where = _link(url) if url else "(no URL recorded)"
@@ -101,7 +84,9 @@ def credit_line(example: Example) -> str:
     for author in authors(meta):
         name = _escape(author["name"])
         who = f"[{name}]({quote(author['url'], safe=':/?#[]@!$&*+,;=%~')})" if author["url"] else name
-        role = _role(example, author["role"])
+        role = author["role"]
+        if not role and example.source == "stackexchange" and not meta.get("authors"):
+            role = "answer"  # the Stack Exchange extractor records the answer's author
         people.append(f"{role} by {who}" if role else f"by {who}")
     if not people:
         fallback = DEFAULT_AUTHORS.get(example.source)

@@ -1,14 +1,8 @@
 """README.md, a Hugging Face dataset card for a build, and LICENSE.md, the set's licence.
 
-The card's YAML header is a ``huggingface_hub`` :class:`~huggingface_hub.DatasetCardData`
-(licence, with ``license_name`` and ``license_link`` when it is ``other``; language, size,
-task, ``source_datasets``, pretty name, and ``configs`` pointing the Hub's loader at the
-split files, the dev file as the ``validation`` split) and the card is a
-:class:`~huggingface_hub.DatasetCard`. Its Markdown says what the set is, counts per source
-and split, how it was built (recipe, rules, selection, the exact command and config hash),
-the licence and each source's terms notice, and the known limitations of this build.
-Everything comes from the splits and the manifest, so both files are byte-identical for
-the same build.
+The card is a ``huggingface_hub`` DatasetCard whose header's ``configs`` point the Hub's
+loader at the split files. Both files come from the splits and the manifest only, so the
+same build gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from lima_curate.atomic import write_text
-from lima_curate.licence import TERMS_NOTICES, summarize, terms_key
+from lima_curate.licence import summarize, terms_notices
 from lima_curate.manifest import funnel_rows, stage_rank
 from lima_curate.records import Example
 from lima_curate.splits import SPLITS
@@ -102,24 +96,19 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
     return lines
 
 
-def source_datasets(splits: Mapping[str, list[Example]]) -> list[str]:
-    """The card's ``source_datasets``: where the items of this build come from (sorted)."""
-    return sorted({SOURCE_DATASETS.get(e.source, e.source) for s in SPLITS for e in splits.get(s, ())})
-
-
 def card_data(
     splits: Mapping[str, list[Example]], licence: Mapping[str, Any], pretty_name: str
 ) -> DatasetCardData:
     """The card's YAML header as the Hub's :class:`DatasetCardData`."""
-    total = sum(len(items) for items in splits.values())
+    sources = sorted({SOURCE_DATASETS.get(e.source, e.source) for items in splits.values() for e in items})
     other = {}
     if licence["license"] == "other":  # the Hub's card spec asks for a name and a link
         other = {"license_name": "mixed-source-licences", "license_link": LICENCE_FILE}
     return DatasetCardData(
         license=licence["license"],
         language=["en"],
-        size_categories=[size_category(total)],
-        source_datasets=source_datasets(splits),
+        size_categories=[size_category(sum(len(items) for items in splits.values()))],
+        source_datasets=sources,
         task_categories=["text-generation"],
         pretty_name=pretty_name,
         **other,
@@ -260,18 +249,16 @@ def licence_sections(everything: list[Example], licence: Mapping[str, Any]) -> l
         out += _table(["licence", "items"], sorted(licence["licenses"].items()))
         out.append("")
     out += ["## Terms of the sources", ""]
-    keys = sorted({terms_key(e) for e in everything})
-    for key in keys:
-        notice = TERMS_NOTICES.get(key, f"No terms notice is known for '{key}'; check the source's terms.")
+    notices = terms_notices(everything)
+    for key, notice in notices.items():
         out += [f"### {key}", "", notice, ""]
-    if not keys:
+    if not notices:
         out += ["No items.", ""]
     return out
 
 
 def write_licence_file(path: Path, splits: Mapping[str, list[Example]], manifest: Mapping[str, Any]) -> None:
-    """Write LICENSE.md: the licence sections of the card in a file of their own (the card's
-    ``license_link``), with a pointer to ATTRIBUTION.md."""
+    """Write LICENSE.md: the card's licence sections in a file of their own (its ``license_link``)."""
     everything = [e for s in SPLITS for e in splits.get(s, ())]
     licence = manifest.get("licence") or summarize(everything)
     lines = ["# Licences and terms of this dataset", "",

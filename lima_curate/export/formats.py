@@ -1,11 +1,7 @@
-"""Other formats of the same rows: Parquet files and a ``datasets`` save_to_disk folder.
+"""The same rows as Parquet (``parquet/<split>.parquet``) and a ``datasets`` save_to_disk folder.
 
-Both carry exactly the rows and columns of the JSONL files (:mod:`.splits`) with the same
-``datasets`` features as ``load_dataset("json", ...)`` infers from them, so a user gets the
-same dataset whichever format they load. Parquet goes to ``parquet/<split>.parquet``; the
-save_to_disk folder is ``hf_dataset/`` (``datasets.load_from_disk``). Each file is written
-atomically and the folder is staged and renamed into place. pyarrow and datasets are
-imported only when a format is asked for.
+Both have the rows, columns and ``datasets`` features that ``load_dataset("json", ...)`` gives
+for the JSONL files (:mod:`.splits`), so every format loads as the same dataset.
 """
 
 from __future__ import annotations
@@ -17,10 +13,6 @@ from typing import Any, Iterable, Mapping
 from lima_curate.atomic import atomic_write, staged_directory
 from lima_curate.export.splits import ROW_FIELDS, split_rows
 from lima_curate.records import Example, dumps
-from lima_curate.splits import SPLITS
-
-PARQUET_DIR = "parquet"
-DISK_DIR = "hf_dataset"
 
 #: column order: sorted, as ``load_dataset("json")`` infers it from sorted-key JSON lines
 COLUMNS = tuple(sorted(ROW_FIELDS))
@@ -52,7 +44,7 @@ def write_parquet(folder: Path, rows_by_split: Mapping[str, list[dict[str, Any]]
 
     paths = []
     for split, rows in rows_by_split.items():
-        path = Path(folder) / PARQUET_DIR / f"{split}.parquet"
+        path = Path(folder) / "parquet" / f"{split}.parquet"
         with atomic_write(path, "wb") as handle:
             pq.write_table(arrow_table(rows), handle, compression="zstd")
         paths.append(path)
@@ -75,7 +67,7 @@ def write_disk(folder: Path, rows_by_split: Mapping[str, list[dict[str, Any]]]) 
             split=NamedSplit(split),
             fingerprint=f"{split}-{digest}",
         )
-    final = Path(folder) / DISK_DIR
+    final = Path(folder) / "hf_dataset"
     with staged_directory(final) as stage:
         DatasetDict(parts).save_to_disk(str(stage))
     return final
@@ -91,7 +83,6 @@ def write_formats(
     if not (parquet or save_to_disk):
         return []
     rows = split_rows(splits)
-    rows = {split: rows[split] for split in SPLITS}
     written: list[Path] = []
     if parquet:
         written += write_parquet(folder, rows)

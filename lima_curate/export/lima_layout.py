@@ -1,14 +1,7 @@
 """lima.jsonl: the layout of the published LIMA files (GAIR/lima on the Hugging Face Hub).
 
-Each line is ``{"conversations": [user, assistant, user, ...], "source": name}``:
-the turns as bare strings, alternating and starting with the user, nothing else.
-System turns are dropped (LIMA has none); test items give a one-string list.
-
-Our source names map to LIMA's as in :data:`LIMA_SOURCES`. ``stackexchange`` and
-``wikihow`` are the names used in GAIR/lima's train file; ``nat_inst`` (the 50
-Super-NaturalInstructions items), ``manual`` (hand-written single-turn) and ``multi_turn``
-(hand-written dialogues) follow the names LIMA's release is known by but were not checked
-against the file here; Reddit sources keep our names.
+Each line is ``{"conversations": [user, assistant, user, ...], "source": name}``: the turns as
+bare strings, alternating from the user; system turns are dropped (LIMA has none).
 """
 
 from __future__ import annotations
@@ -18,14 +11,9 @@ from typing import Any, Iterable
 
 from lima_curate.records import Example, write_jsonl
 
-LIMA_SOURCES: dict[str, str] = {
-    "stackexchange": "stackexchange",
-    "wikihow": "wikihow",
-    "writingprompts": "writingprompts",
-    "askreddit": "askreddit",
-    "sni": "nat_inst",
-    "authored": "manual",
-}
+#: our source names that LIMA's release names otherwise (not checked against GAIR/lima's file;
+#: ``stackexchange`` and ``wikihow`` are its names, the Reddit sources keep ours)
+LIMA_SOURCES: dict[str, str] = {"sni": "nat_inst", "authored": "manual"}
 
 
 def lima_source(example: Example) -> str:

@@ -16,8 +16,7 @@ METHODS = ("auto", "embedding", "tfidf", "none")
 @dataclass(frozen=True)
 class Projection:
     coords: Any  # numpy array (n, 2)
-    method: str  # what was used: "embedding" or "tfidf"
-    note: str  # how, and why a fallback happened
+    note: str  # the method used, and why a fallback happened
 
 
 def embed_texts(texts: Sequence[str], embedding_config: "Mapping[str, Any] | None") -> Any:
@@ -37,22 +36,16 @@ def _pca(vectors: Any, seed: int) -> Any:
     if vectors.shape[0] < 2:
         return np.zeros((vectors.shape[0], 2))
     dims = min(2, vectors.shape[0], vectors.shape[1])
-    coords = PCA(n_components=dims, random_state=seed).fit_transform(vectors)
-    return _pad(coords)
+    return _pad(PCA(n_components=dims, random_state=seed).fit_transform(vectors))
 
 
 def _pad(coords: Any) -> Any:
+    """Two columns (zeros added), each axis' sign fixed (largest absolute value positive) so
+    reruns draw the same map."""
     import numpy as np
 
     if coords.shape[1] < 2:
         coords = np.hstack([coords, np.zeros((coords.shape[0], 2 - coords.shape[1]))])
-    return _orient(coords)
-
-
-def _orient(coords: Any) -> Any:
-    """Fix each axis' sign (largest absolute value positive) so reruns draw the same map."""
-    import numpy as np
-
     for axis in range(coords.shape[1]):
         column = coords[:, axis]
         if column.size and column[np.argmax(np.abs(column))] < 0:
@@ -93,7 +86,7 @@ def project(
             if method == "embedding":
                 raise
             reason = f"{type(error).__name__}: {error}".splitlines()[0][:200]
-            return Projection(tfidf_coords(texts, seed), "tfidf",
+            return Projection(tfidf_coords(texts, seed),
                               f"TF-IDF + TruncatedSVD (sentence embeddings unavailable: {reason})")
-        return Projection(_pca(vectors, seed), "embedding", "sentence embeddings + PCA")
-    return Projection(tfidf_coords(texts, seed), "tfidf", "TF-IDF + TruncatedSVD")
+        return Projection(_pca(vectors, seed), "sentence embeddings + PCA")
+    return Projection(tfidf_coords(texts, seed), "TF-IDF + TruncatedSVD")

@@ -1,23 +1,17 @@
-"""report.html: a self-contained look at one build folder.
+"""report.html: a self-contained page about one build folder.
 
-Sections: items per source and split; prompt and response lengths (whitespace words)
-beside the LIMA paper's Table 1 averages; the reject funnel per stage, rule and source;
-the quotas; a 2-D map of every candidate prompt against the selected ones. Charts are
-inline SVG (:mod:`.svg`); the page loads nothing from anywhere, so it opens offline and
-can be mailed as one file.
-
-It reads what a build writes: ``manifest.json`` (through
-:func:`lima_curate.manifest.funnel_rows` for the funnel), ``train/dev/test.jsonl`` and
-``candidates.jsonl`` (meta ``selected``).
+Counts per source and split, lengths beside the LIMA paper's Table 1, the reject funnel,
+the quotas and a 2-D map of the candidate prompts, read from what the build wrote. Charts
+are inline SVG (:mod:`.svg`); the page loads nothing, so it opens offline.
 """
 
 from __future__ import annotations
 
-import html
+import bisect
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, median
 from typing import Any, Mapping, Sequence
@@ -25,6 +19,7 @@ from typing import Any, Mapping, Sequence
 from lima_curate.atomic import write_text
 from lima_curate.errors import InputError
 from lima_curate.export import svg
+from lima_curate.export.svg import esc
 from lima_curate.export.splits import read_split, split_file
 from lima_curate.licence import summarize
 from lima_curate.manifest import NOT_CHECKED, funnel_rows, stage_rank, stage_rows
@@ -63,7 +58,7 @@ class Build:
     splits: dict[str, list[Example]]
     candidates: "list[Example] | None"
     funnel: list[tuple[str, str, str, int]]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
 
 
 # ---------------------------------------------------------------- reading
@@ -82,32 +77,22 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def load_build(folder: Path, manifest: "Mapping[str, Any] | None" = None) -> Build:
-    """Read a build folder; raise InputError naming the file when something cannot be read.
-
-    ``manifest`` stands in for manifest.json (a build passes it before writing the file).
-    """
+    """Read a build folder (``manifest`` stands in for manifest.json); raises InputError naming the file."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, "no such build folder (run `lima-curate build` first)")
-    notes: list[str] = []
     manifest_path = folder / "manifest.json"
     if manifest is not None:
         manifest = dict(manifest)
     else:
         manifest = _read_json(manifest_path) if manifest_path.is_file() else {}
-    present = [s for s in SPLITS if split_file(folder, s).is_file()]
-    if not manifest and not present:
+    paths = {s: split_file(folder, s) for s in SPLITS}
+    if not manifest and not any(path.is_file() for path in paths.values()):
         raise InputError(folder, "not a build folder: no manifest.json and no train/dev/test.jsonl")
-    if not manifest:
-        notes.append("manifest.json is missing: build details, quotas and counts are not shown.")
-    splits: dict[str, list[Example]] = {}
-    for split in SPLITS:
-        path = split_file(folder, split)
-        splits[split] = read_split(path) if path.is_file() else []
-    candidates = None
+    notes = [] if manifest else ["manifest.json is missing: build details, quotas and counts are not shown."]
+    splits = {s: read_split(path) if path.is_file() else [] for s, path in paths.items()}
     path = folder / "candidates.jsonl"
-    if path.is_file():
-        candidates = list(read_examples(path))
+    candidates = list(read_examples(path)) if path.is_file() else None
     return Build(folder, manifest, splits, candidates, funnel_rows(manifest.get("counts")), notes)
 
 
@@ -122,7 +107,7 @@ def paper_row(example: Example, split: str) -> str:
     """The LIMA Table 1 row an exported item corresponds to."""
     source = example.source
     if split == "dev":
-        return "Paper Authors (Group A)" if source == "authored" else f"{source}"
+        return "Paper Authors (Group A)" if source == "authored" else source
     if split == "test":
         return {"askreddit": "Pushshift r/AskReddit", "authored": "Paper Authors (Group B)"}.get(source, source)
     if source == "stackexchange":
@@ -139,10 +124,7 @@ def paper_row(example: Example, split: str) -> str:
 def bin_counts(values: Sequence[int]) -> list[int]:
     counts = [0] * len(BIN_EDGES)
     for value in values:
-        index = 0
-        while index + 1 < len(BIN_EDGES) and value >= BIN_EDGES[index + 1]:
-            index += 1
-        counts[index] += 1
+        counts[max(bisect.bisect_right(BIN_EDGES, value) - 1, 0)] += 1
     return counts
 
 
@@ -167,7 +149,7 @@ def length_rows(splits: Mapping[str, list[Example]]) -> list[dict[str, Any]]:
         items = groups.get(key, [])
         prompts = [words(e.prompt) for e in items]
         responses = [words(e.response) for e in items if e.response]
-        ref = paper.get(key)
+        paper_n, paper_input, paper_output = paper.get(key, (None, None, None))
         rows.append({
             "row": key[0], "split": key[1], "n": len(items),
             "prompt_mean": mean(prompts) if prompts else None,
@@ -175,18 +157,12 @@ def length_rows(splits: Mapping[str, list[Example]]) -> list[dict[str, Any]]:
             "response_mean": mean(responses) if responses else None,
             "response_median": median(responses) if responses else None,
             "prompts": prompts, "responses": responses,
-            "paper_n": ref[0] if ref else None,
-            "paper_input": ref[1] if ref else None,
-            "paper_output": ref[2] if ref else None,
+            "paper_n": paper_n, "paper_input": paper_input, "paper_output": paper_output,
         })
     return rows
 
 
 # ---------------------------------------------------------------- html pieces
-
-
-def esc(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 def _fmt(value: Any) -> str:
@@ -399,9 +375,8 @@ def render(build: Build, *, projection: str = "auto", max_points: int = 2000, se
     ) + "</table>"
     notes = [*build.notes, *(str(n) for n in m.get("notes") or [])]
     notes_html = ('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>") if notes else ""
-    nav = "<nav>" + "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in (
-        ("counts", "counts"), ("lengths", "lengths"), ("funnel", "funnel"), ("quotas", "quotas"),
-        ("map", "map"), ("licence", "licence"))) + "</nav>"
+    nav = "<nav>" + "".join(f'<a href="#{a}">{a}</a>'
+                            for a in ("counts", "lengths", "funnel", "quotas", "map", "licence")) + "</nav>"
     body = [
         f"<h1>{esc(name)}: build report</h1>", nav, meta, notes_html,
         counts_section(build), lengths_section(build), funnel_section(build), quotas_section(build),
@@ -425,9 +400,7 @@ def write_report(
 ) -> Path:
     """Write the report of the build in ``folder`` (default ``folder/report.html``); return its path.
 
-    Unset options come from the build's config (``export.report_projection``,
-    ``export.report_max_points``, ``seed``). ``manifest`` stands in for manifest.json
-    (the build passes it before the file exists).
+    Unset options come from the build's config; ``manifest`` stands in for manifest.json.
     """
     from lima_curate.export.projection import METHODS
 

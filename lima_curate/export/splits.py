@@ -1,49 +1,21 @@
-"""train.jsonl, dev.jsonl, test.jsonl: one fixed row schema for every source.
+"""train.jsonl, dev.jsonl, test.jsonl: one fixed row schema (:data:`ROW_FIELDS`) for every source.
 
-Each line is one item with exactly these keys (JSON, sorted keys)::
-
-    id             str   stable id (records.make_id)
-    source         str   stackexchange | wikihow | writingprompts | askreddit | sni | authored
-    domain         str   stratum inside the source (stem/other, wikiHow category, ...)
-    split          str   train | dev | test
-    messages       list  [{"role": "user"|"assistant"|"system", "content": str}, ...]
-    license        str   the item's licence as its source gives it ("" when unknown)
-    url            str   where the content lives ("" for hand-written items)
-    noncommercial  bool  True when it may not be used commercially (NC licence or Reddit terms)
-    terms          str   key of the source's terms notice (see licence.TERMS_NOTICES)
-    quota          str   the recipe quota it was selected in ("" for hand-written items)
-    group          str   the group it was sampled from inside its quota (site, category)
-    provenance     str   the item's whole ``meta`` as a canonical JSON string
-
-Every value has one type in every row (missing strings are ``""``, never null), and the
-source-specific ``meta`` — whose keys and types differ between sources — is carried as a
-JSON *string*, so ``datasets.load_dataset("json", data_files=...)`` reads all three files,
-mixed sources included, without a schema conflict; ``json.loads(row["provenance"])`` gives
-the meta back. ``messages`` is the column SFT trainers (TRL's SFTTrainer, chat templates)
-read. Test rows hold the prompt turns only (everything before the first assistant turn).
-An empty split is an empty file; ``load_dataset`` refuses a named split with no rows, so
-the dataset card's ``configs`` list only the non-empty ones.
-
-Files are written atomically, rows in the order the caller gives, so the same input gives
-byte-identical files.
+Every value has one type in every row (missing strings are ``""``), and the source-specific
+``meta`` goes in ``provenance`` as a JSON string, so ``datasets.load_dataset("json", ...)``
+reads all three files, mixed sources included, without a schema conflict. Test rows hold the
+prompt turns only. Same input, same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from itertools import takewhile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from lima_curate.licence import is_noncommercial, terms_key
-from lima_curate.records import (
-    META_GROUP,
-    META_LICENSE,
-    META_QUOTA,
-    META_URL,
-    Example,
-    write_jsonl,
-)
+from lima_curate.records import META_GROUP, META_LICENSE, META_QUOTA, META_URL, Example, write_jsonl
 from lima_curate.splits import SPLITS
 
 ROW_FIELDS = (
@@ -78,27 +50,16 @@ def provenance(meta: Mapping[str, Any]) -> str:
     return json.dumps(_plain(meta), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def prompt_turns(messages: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    """The turns before the first assistant turn (a test item's prompt)."""
-    turns = []
-    for message in messages:
-        if message["role"] == "assistant":
-            break
-        turns.append({"role": message["role"], "content": message["content"]})
-    return turns
-
-
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
 def export_row(example: Example, split: str) -> dict[str, Any]:
-    """The exported row of ``example`` in ``split`` (see the module docstring)."""
+    """The exported row of ``example`` in ``split``."""
     meta = example.meta
-    if split == "test":
-        messages = prompt_turns(example.messages)
-    else:
-        messages = [{"role": m["role"], "content": m["content"]} for m in example.messages]
+    messages = [{"role": m["role"], "content": m["content"]} for m in example.messages]
+    if split == "test":  # the prompt: the turns before the first assistant turn
+        messages = list(takewhile(lambda m: m["role"] != "assistant", messages))
     return {
         "id": example.id,
         "source": example.source,
@@ -124,14 +85,8 @@ def split_rows(splits: Mapping[str, Iterable[Example]]) -> dict[str, list[dict[s
 
 
 def write_splits(folder: Path, splits: Mapping[str, Iterable[Example]]) -> dict[str, int]:
-    """Write ``train.jsonl``, ``dev.jsonl`` and ``test.jsonl`` into ``folder``; return row counts.
-
-    All three files are always written (an empty split gives an empty file).
-    """
-    counts = {}
-    for split, rows in split_rows(splits).items():
-        counts[split] = write_jsonl(split_file(folder, split), rows)
-    return counts
+    """Write all three split files into ``folder`` (an empty split, an empty file); return row counts."""
+    return {split: write_jsonl(split_file(folder, split), rows) for split, rows in split_rows(splits).items()}
 
 
 def row_to_example(row: Mapping[str, Any]) -> Example:

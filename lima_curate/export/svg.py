@@ -22,13 +22,12 @@ def color(index: int) -> str:
 
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape("" if text is None else str(text), quote=True)
 
 
 def _n(x: float) -> str:
     """A coordinate with one decimal, without a trailing .0."""
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{x:.1f}".removesuffix(".0")
 
 
 def _svg(width: float, height: float, body: Iterable[str], label: str) -> str:
