@@ -23,7 +23,7 @@ from lima_curate import progress
 from lima_curate.config import EmbeddingConfig
 from lima_curate.errors import InputError
 from lima_curate.interrupts import deferred
-from lima_curate.select.cache import EmbeddingCache, text_digest, unique_in_order
+from lima_curate.select.cache import EmbeddingCache, text_digest
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {"default", "", DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -236,7 +236,7 @@ def embed_texts(
     elif cache is False:
         cache = None
     digests = [text_digest(text) for text in texts]
-    unique = unique_in_order(digests)
+    unique = list(dict.fromkeys(digests))  # first occurrence first
     if not unique:  # no texts: do not load a model just to learn its width
         return np.zeros((0, embedder.known_dimension()), dtype=np.float32)
     text_of = dict(zip(digests, texts))  # equal digests mean equal texts
