@@ -153,12 +153,7 @@ def _tags(value: Any) -> "tuple[str, ...] | None":
         value = TAG_SPLIT_RE.split(value)
     if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
         return None
-    tags: list[str] = []
-    for tag in value:
-        tag = tag.strip().lower()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    return tuple(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
 
 
 def check_turns(item: AuthoredItem, split: "str | None") -> list[Finding]:
