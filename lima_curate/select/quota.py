@@ -1,19 +1,16 @@
 """Fill each recipe quota: promoted items first, groups by temperature, diverse picks inside.
 
-For one quota with ``size`` items and a pool of candidates (``meta["quota"]`` equal to
-its name):
+For a quota of ``size`` items and its pool (``meta["quota"]`` equal to its name):
 
-1. Items a reviewer promoted (``meta["promoted"] is True``) are selected first and count
-   against ``size`` (all of them, with a warning, when there are more than ``size``).
-2. The remaining ``size − promoted`` places are shared across groups (``meta["group"]``,
-   '' when absent) by :func:`~lima_curate.select.allocate.allocate` over each group's
-   unpromoted candidates, at the quota's temperature.
-3. :func:`~lima_curate.select.diversity.kcenter_greedy` (or ``score_order``) picks within
-   those group caps, over the whole quota pool at once, starting from the promoted items,
-   so picks are spread across the quota and not only inside each group.
+1. items a reviewer promoted (``meta["promoted"] is True``) are selected first and count
+   against ``size`` (all of them, with a warning, when there are more);
+2. the other places are shared across groups (``meta["group"]``, '' when absent) by
+   :func:`~lima_curate.select.allocate.allocate` over each group's unpromoted candidates;
+3. :func:`~lima_curate.select.diversity.kcenter_greedy` (or ``score_order``) picks within those
+   caps over the whole pool at once, starting from the promoted items.
 
-A pool smaller than ``size`` is selected whole, with a warning; an empty pool gives an
-empty selection. Runners-up (the rest of the pool, ranked) feed the review file.
+A pool smaller than ``size`` is selected whole, with a warning. The runners-up (the rest of
+the pool, ranked) feed the review file.
 """
 
 from __future__ import annotations

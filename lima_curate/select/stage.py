@@ -12,8 +12,6 @@
    prompts themselves and are not checked against one another.
 4. Fill every quota from the surviving mined items
    (:func:`~lima_curate.select.quota.select_quotas`); hand-written survivors pass through.
-
-A plain function: the pipeline may call it, or call the steps itself.
 """
 
 from __future__ import annotations
