@@ -93,7 +93,7 @@ def parse_markdown(text: str, file: str) -> tuple["AuthoredItem | None", list[Fi
             field_lines.setdefault(match.group(1), number + 1)
     turns, problems = parse_sections(lines[end + 1:], file, first_line=end + 2)
     item = AuthoredItem(file=file, line=1, fields={str(k): v for k, v in fields.items()},
-                        field_lines=field_lines, turns=turns, kind="markdown")
+                        field_lines=field_lines, turns=turns)
     return item, problems
 
 

@@ -66,7 +66,6 @@ class AuthoredItem:
     fields: dict[str, Any]
     field_lines: dict[str, int] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
-    kind: str = "markdown"  # markdown / jsonl / csv
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)

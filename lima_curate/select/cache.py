@@ -42,7 +42,6 @@ class EmbeddingCache:
 
     def __init__(self, root: Path, model_key: str) -> None:
         self.folder = Path(root) / model_folder(model_key)
-        self.model_key = model_key
         self._keys = np.empty(0, dtype=KEY_DTYPE)  # sorted
         self._where = np.empty((0, 2), dtype=np.int64)  # (shard, row) per sorted key
         self._shards: "list[np.ndarray | None]" = []  # None: discarded
