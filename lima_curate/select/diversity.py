@@ -256,20 +256,18 @@ def score_order(
     labels = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups)
     q = quality_ranks(quality, labels)
     ranking = np.lexsort((id_ranks(ids), -quality, -q))
-    room = None if caps is None else {g: int(caps.get(g, 0)) for g in np.unique(labels).tolist()}
+    # without caps a group's room is the whole pool, which the picks never use up
+    room = {g: n if caps is None else int(caps.get(g, 0)) for g in np.unique(labels).tolist()}
     chosen = list(dict.fromkeys(int(s) for s in seeds))
     seen = set(chosen)
-    if room is not None:
-        for s in chosen:
-            room[labels[s]] -= 1
+    for s in chosen:
+        room[labels[s]] -= 1
     for i in ranking:
         if len(chosen) >= min(k, n):
             break
-        if i in seen or (room is not None and room[labels[i]] <= 0):
-            continue
-        chosen.append(int(i))
-        seen.add(int(i))
-        if room is not None:
+        if i not in seen and room[labels[i]] > 0:
+            chosen.append(int(i))
+            seen.add(int(i))
             room[labels[i]] -= 1
     runners = [int(i) for i in ranking if int(i) not in seen]
     return Picks(selected=np.array(chosen, dtype=np.int64), runners_up=np.array(runners, dtype=np.int64))
