@@ -22,21 +22,11 @@ info
     ``group-count`` examples per group and split · ``safety-count`` train items tagged
     ``safety`` against the paper's 13 of 200 · ``ignored-file`` a file the loader skips.
 
-The voice rules (LIMA §2.2: every response acknowledges the question and answers it
-helpfully, in one consistent assistant voice). They apply to every response:
-
-``style-ai-disclaimer``
-    "As an AI language model", "I'm just an AI", "as of my last update", "my knowledge
-    cutoff": the assistant talks about itself instead of answering.
-``style-filler-opening``
-    A response that opens with a bare interjection ("Sure!", "Certainly!", "Of course,",
-    "Great question!"): start with the substance instead.
-``style-filler-closing``
-    A last paragraph such as "I hope this helps!" or "Let me know if you have any other
-    questions": end when the answer ends.
-``style-untagged-refusal``
-    A response that declines ("I can't help with ...") in an item not tagged ``safety``:
-    refusals and push-backs are tagged so they can be counted (the paper has 13).
+The voice rules (LIMA §2.2: one consistent assistant voice that answers the question) apply
+to every response: ``style-ai-disclaimer`` (the assistant talks about being an AI),
+``style-filler-opening`` ("Sure!", "Great question!"), ``style-filler-closing`` ("I hope this
+helps!") and ``style-untagged-refusal`` (a refusal in an item not tagged ``safety``: refusals
+are counted, the paper has 13).
 """
 
 from __future__ import annotations
@@ -184,13 +174,13 @@ def check_lengths(records: Sequence[Record], config: "AuthoredConfig") -> list[F
             if turn.role != "assistant" or size == 0:
                 continue
             if size < config.min_response_chars:
-                findings.append(error("response-length", record.item.file, turn.line,
-                                      f"response is {size} characters, under authored.min_response_chars "
-                                      f"({config.min_response_chars})"))
+                limit = f"under authored.min_response_chars ({config.min_response_chars})"
             elif size > config.max_response_chars:
-                findings.append(error("response-length", record.item.file, turn.line,
-                                      f"response is {size} characters, over authored.max_response_chars "
-                                      f"({config.max_response_chars})"))
+                limit = f"over authored.max_response_chars ({config.max_response_chars})"
+            else:
+                continue
+            findings.append(error("response-length", record.item.file, turn.line,
+                                  f"response is {size} characters, {limit}"))
     return findings
 
 
@@ -236,21 +226,15 @@ def style_findings(response: str, tags: Sequence[str], file: str = "", line: "in
 def check_counts(records: Sequence[Record], config: "AuthoredConfig") -> list[Finding]:
     """Split sizes against the recipe's targets; group and safety counts for information."""
     counts = Counter((r.fields.group, r.fields.split) for r in records if r.fields.group and r.fields.split)
-    per_split = Counter({split: 0 for split in SPLITS})
-    for (_, split), n in counts.items():
-        per_split[split] += n
+    per_split = Counter(r.fields.split for r in records if r.fields.group and r.fields.split)
     findings = []
     targets = {"train": config.train_target, "dev": config.dev_target, "test": config.test_target}
     for split in SPLITS:
         have, want = per_split[split], targets[split]
-        if have < want:
-            findings.append(warning("split-count", "", None,
-                                    f"{split} has {have} examples, the recipe wants {want} "
-                                    f"(authored.{split}_target): {want - have} short"))
-        elif have > want:
-            findings.append(warning("split-count", "", None,
-                                    f"{split} has {have} examples, the recipe wants {want} "
-                                    f"(authored.{split}_target): {have - want} over"))
+        if have != want:
+            gap = f"{want - have} short" if have < want else f"{have - want} over"
+            findings.append(warning("split-count", "", None, f"{split} has {have} examples, the recipe wants "
+                                    f"{want} (authored.{split}_target): {gap}"))
     parts = []
     for group, splits in GROUP_SPLITS.items():
         detail = ", ".join(f"{split} {counts[(group, split)]}" for split in splits)
@@ -275,26 +259,20 @@ def check_similarity(
     findings: list[Finding] = []
     if len(usable) > 1:
         matrix = similarity(prompts, prompts)
+        group_a = [i for i, record in enumerate(usable) if record.fields.group == "A"]
         for j, later in enumerate(usable):
             same = [i for i in range(j) if usable[i].fields.group == later.fields.group]
             best = _best(matrix, j, same, config.near_duplicate_threshold)
             if best is not None:
-                earlier = usable[best]
-                findings.append(warning(
-                    "near-duplicate", later.item.file, later.item.prompt_line,
-                    f"prompt is a near duplicate of {earlier.item.file}:{earlier.item.prompt_line} "
-                    f"(cosine {float(matrix[best, j]):.2f})"))
-            if later.fields.group != "B":
-                continue
-            group_a = [i for i in range(len(usable)) if usable[i].fields.group == "A"]
-            best = _best(matrix, j, group_a, config.decontaminate_threshold)
+                findings.append(warning("near-duplicate", later.item.file, later.item.prompt_line,
+                                        f"prompt is a near duplicate of {_place(usable[best])} "
+                                        f"(cosine {float(matrix[best, j]):.2f})"))
+            best = _best(matrix, j, group_a, config.decontaminate_threshold) if later.fields.group == "B" else None
             if best is not None:
-                source = usable[best]
-                findings.append(error(
-                    "group-leak", later.item.file, later.item.prompt_line,
-                    f"Group B prompt is close to the Group A prompt at {source.item.file}:"
-                    f"{source.item.prompt_line} (cosine {float(matrix[best, j]):.2f}); "
-                    "test prompts must not resemble training prompts"))
+                findings.append(error("group-leak", later.item.file, later.item.prompt_line,
+                                      f"Group B prompt is close to the Group A prompt at {_place(usable[best])} "
+                                      f"(cosine {float(matrix[best, j]):.2f}); "
+                                      "test prompts must not resemble training prompts"))
     mined = [m for m in mined if m.prompt.strip()]
     if usable and mined:
         matrix = similarity(prompts, [m.prompt for m in mined])
@@ -308,6 +286,10 @@ def check_similarity(
                 findings.append(warning("mined-overlap", record.item.file, record.item.prompt_line,
                                         f"prompt is close to mined item {mined[j].id} (cosine {score:.2f}): {what}"))
     return findings
+
+
+def _place(record: Record) -> str:
+    return f"{record.item.file}:{record.item.prompt_line}"
 
 
 def _best(matrix: "object", column: int, rows: Sequence[int], threshold: float) -> "int | None":

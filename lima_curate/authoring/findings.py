@@ -28,20 +28,14 @@ class Finding:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
 
-    def where(self, base: str = "") -> str:
-        """``path:line`` with the file joined to ``base`` (the folder as the user named it)."""
-        parts = [p for p in (base.rstrip("/"), self.file) if p]
-        path = "/".join(parts) or "."
-        return f"{path}:{self.line}" if self.line is not None else path
-
     def render(self, base: str = "") -> str:
-        return f"{self.where(base)}: {self.severity} {self.code}: {self.message}"
+        """The printed line, its file joined to ``base`` (the folder as the user named it)."""
+        path = "/".join(p for p in (base.rstrip("/"), self.file) if p) or "."
+        where = f"{path}:{self.line}" if self.line is not None else path
+        return f"{where}: {self.severity} {self.code}: {self.message}"
 
     def sort_key(self) -> tuple:
         return (self.file, self.line or 0, SEVERITIES.index(self.severity), self.code, self.message)
-
-    def __str__(self) -> str:
-        return self.render()
 
 
 def error(code: str, file: str, line: "int | None", message: str) -> Finding:

@@ -37,6 +37,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
+from lima_curate.authoring import importers
 from lima_curate.authoring.findings import ERROR, Finding, error
 from lima_curate.authoring.items import (
     DEFAULT_LICENSE,
@@ -92,7 +93,7 @@ def parse_markdown(text: str, file: str) -> tuple["AuthoredItem | None", list[Fi
             field_lines.setdefault(match.group(1), number + 1)
     turns, problems = parse_sections(lines[end + 1:], file, first_line=end + 2)
     item = AuthoredItem(file=file, line=1, fields={str(k): v for k, v in fields.items()},
-                        field_lines=field_lines, turns=turns, kind="markdown")
+                        field_lines=field_lines, turns=turns)
     return item, problems
 
 
@@ -180,8 +181,6 @@ def example_files(folder: Path) -> tuple[list[Path], list[Path]]:
 
 def read_file(path: Path, folder: Path) -> tuple[list[AuthoredItem], list[Finding]]:
     """The items of one example file (Markdown, JSONL or CSV) and its structural problems."""
-    from lima_curate.authoring import importers
-
     file = path.relative_to(folder).as_posix()
     text, problems = decode(path.read_bytes(), file)
     if text is None:

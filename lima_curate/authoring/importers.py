@@ -47,7 +47,7 @@ def parse_jsonl(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]
         if turn_problems:
             continue
         fields = {k: v for k, v in record.items() if k not in TEXT_KEYS}
-        items.append(_item(file, number, fields, turns, "jsonl"))
+        items.append(_item(file, number, fields, turns))
     return items, problems
 
 
@@ -104,7 +104,7 @@ def parse_csv(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]]:
                 if "prompt" not in cells:
                     turns.insert(0, Turn("user", "", start))
                 fields = {k: v.strip() for k, v in cells.items() if k not in TEXT_KEYS}
-                items.append(_item(file, start, fields, turns, "csv"))
+                items.append(_item(file, start, fields, turns))
             start = reader.line_num + 1
     except csv.Error as bad_csv:
         problems.append(error("bad-record", file, reader.line_num, f"not valid CSV ({bad_csv})"))
@@ -113,11 +113,11 @@ def parse_csv(text: str, file: str) -> tuple[list[AuthoredItem], list[Finding]]:
     return items, problems
 
 
-def _item(file: str, line: int, fields: dict[str, Any], turns: list[Turn], kind: str) -> AuthoredItem:
+def _item(file: str, line: int, fields: dict[str, Any], turns: list[Turn]) -> AuthoredItem:
     """An item with the import defaults filled in (id, split, group)."""
     fields = dict(fields)
     fields.setdefault("id", f"{PurePosixPath(file).stem}-{line}")
     fields.setdefault("split", "train")
     if "group" not in fields:
         fields["group"] = "B" if str(fields["split"]).strip().lower() == "test" else "A"
-    return AuthoredItem(file=file, line=line, fields=fields, field_lines={}, turns=turns, kind=kind)
+    return AuthoredItem(file=file, line=line, fields=fields, turns=turns)

@@ -66,7 +66,6 @@ class AuthoredItem:
     fields: dict[str, Any]
     field_lines: dict[str, int] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
-    kind: str = "markdown"  # markdown / jsonl / csv
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
@@ -153,12 +152,7 @@ def _tags(value: Any) -> "tuple[str, ...] | None":
         value = TAG_SPLIT_RE.split(value)
     if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
         return None
-    tags: list[str] = []
-    for tag in value:
-        tag = tag.strip().lower()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    return tuple(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
 
 
 def check_turns(item: AuthoredItem, split: "str | None") -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Sequence
 
@@ -37,9 +38,8 @@ def new_example(
     if path.exists():
         raise InputError(path, "already exists; choose another --id")
     roles = ("user",) if checked.split == "test" else ("user", "assistant")
-    fields = {"id": checked.id, "group": checked.group, "split": checked.split,
-              "tags": list(checked.tags), "author": checked.author}
-    write_text(path, write_markdown(fields, [{"role": role, "content": ""} for role in roles]))
+    sections = [{"role": role, "content": ""} for role in roles]
+    write_text(path, write_markdown(dataclasses.asdict(checked), sections))
     return path
 
 

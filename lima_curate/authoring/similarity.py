@@ -1,10 +1,8 @@
 """Text similarity for the checker: a cosine matrix between two lists of texts.
 
 A :data:`Similarity` is any function ``(texts_a, texts_b) -> ndarray`` of shape
-``(len(a), len(b))`` with cosines in [-1, 1]; the checker takes one as an argument so
-tests can pass a cheap one. :func:`default_similarity` uses the pipeline's sentence
-embedder (``lima_curate.select.embed``) and falls back to TF-IDF character n-grams
-when that module is not installed.
+``(len(a), len(b))``, so tests can pass a cheap one. :func:`default_similarity` uses the
+pipeline's sentence embedder, or TF-IDF character n-grams when that cannot be imported.
 """
 
 from __future__ import annotations

@@ -1,22 +1,14 @@
 """How far a source's rules are from a known-good set: per rule, the reference items it drops.
 
-What a source provides (:class:`SourceRules`) is what the build runs:
+A source provides (:class:`SourceRules`) what the build runs: ``measure(pair)``, the
+measurements of one prompt/response pair by the source's own functions (``None`` or absent
+where the reference cannot give one, such as an answer's score), and its ``rules`` in build
+order with their ``config``. A rule reading a missing measurement counts the item as
+*unmeasured*, not as a drop.
 
-``measure(pair) -> dict``
-    The measurements of one prompt/response pair, taken by the source's own measuring
-    functions (the columns its measurements table holds). A measurement the reference
-    cannot give (the HTML length of a text that has no HTML, an answer's score) is
-    ``None`` or absent.
-``rules`` and ``config``
-    The source's rules (:class:`lima_curate.rules.Rule`) in the order the build applies
-    them, and the config they read. A rule reading a measurement the reference lacks
-    cannot judge the item: it is counted as *unmeasured*, not as a drop.
-
-:func:`calibrate` applies them like the runner (the first failing rule names the drop;
-an item with several pairs is dropped by the first pair that fails) and also counts
-what each rule would drop on its own (``hits``), since a rule early in the order hides
-the ones after it; and it counts the items whose language is measured and is not
-English (``not_english_items``), whether a rule drops them or not.
+:func:`calibrate` applies them like the runner (the first failing rule, on the first failing
+pair, names the drop) and also counts what each rule drops on its own (``hits``: an early rule
+hides the later ones) and the items whose measured language is not English.
 """
 
 from __future__ import annotations
@@ -71,10 +63,6 @@ class Calibration:
         return {"items": self.items, "kept": self.kept, "dropped": dict(self.dropped)}
 
 
-def _needs_missing(rule: Rule, measurements: Mapping[str, Any]) -> bool:
-    return any(measurements.get(name) is None for name in rule.reads)
-
-
 def calibrate(
     items: Iterable[ReferenceItem], rules: SourceRules, *, examples_per_rule: int = EXAMPLES_PER_RULE
 ) -> Calibration:
@@ -98,7 +86,7 @@ def calibrate(
             if found not in (None, ENGLISH, UNDETERMINED) and not language:
                 language = found
             for rule in rules.rules:
-                if _needs_missing(rule, measurements):
+                if any(measurements.get(name) is None for name in rule.reads):
                     unjudged.add(rule.name)
                     continue
                 detail = rule(measurements, rules.config)

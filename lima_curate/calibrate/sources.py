@@ -1,11 +1,8 @@
 """The build's own rules and measurements of each source, set up for a reference set.
 
-Each entry of :data:`SOURCES` gives a source's :class:`~lima_curate.calibrate.report.SourceRules`
-for a pipeline config: the rules the build would apply with that config (in their order),
-and a measure of a reference pair that calls the source's own measuring functions. A
-reference item has text only, so what needs the dump (a Stack Exchange answer's HTML
-length or score, a wikiHow page's steps, a Reddit title's tags) is left unmeasured and
-the rules that read it say so.
+:data:`SOURCES` gives, for a pipeline config, each source's rules in build order and a
+measure of a reference pair by the source's own functions. What needs the dump (an answer's
+HTML length or score, a wikiHow page's steps, a Reddit title's tags) is left unmeasured.
 """
 
 from __future__ import annotations

@@ -103,9 +103,7 @@ def parse_decision(data: Any, path: "Path | str", line: int) -> Decision:
         messages = _messages(messages, bad)
     elif messages is not None:
         raise bad(f"'messages' belongs to an edit, not to {decision!r}")
-    note = data.get("note", "")
-    if note is None:
-        note = ""
+    note = "" if data.get("note") is None else data["note"]
     if not isinstance(note, str):
         raise bad("'note' must be text")
     reviewer = data.get("reviewer")
@@ -160,9 +158,7 @@ def read_decisions(path: Path) -> list[Decision]:
 
 def load_decisions(path: Path) -> dict[str, Decision]:
     """The latest decision per candidate id (a missing file has none)."""
-    latest: dict[str, Decision] = {}
-    for decision in read_decisions(path):
-        latest[decision.id] = decision
+    latest = {decision.id: decision for decision in read_decisions(path)}
     return dict(sorted(latest.items()))
 
 
@@ -171,13 +167,12 @@ class DecisionLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.history = read_decisions(self.path)
-        self.lines = [dumps(d.to_dict()) for d in self.history]
-        self.latest = {d.id: d for d in self.history}
+        history = read_decisions(self.path)
+        self.lines = [dumps(d.to_dict()) for d in history]
+        self.latest = {d.id: d for d in history}
 
     def record(self, decision: Decision) -> None:
         """Add ``decision`` and rewrite the file atomically."""
-        self.history.append(decision)
         self.lines.append(dumps(decision.to_dict()))
         self.latest[decision.id] = decision
         write_text(self.path, "".join(f"{line}\n" for line in self.lines))

@@ -1,13 +1,9 @@
 """The interactive review: show each candidate, ask accept/reject/edit/skip/quit.
 
-All input goes through click prompts on stdin, so a test can drive it with
-``CliRunner(input=...)``. Each decision is written to the decisions file at once
-(:class:`~lima_curate.review.decisions.DecisionLog`), so quitting, or a crash, keeps
-everything decided so far.
-
-Edits open the editor on a temporary Markdown file holding ``## Prompt`` /
-``## Response`` sections (the authored-example format). Without an editor the new
-prompt and response are typed inline, each ended by a line holding only ``.``.
+Input comes through click prompts (a test drives it with ``CliRunner(input=...)``); each
+decision is saved at once (:class:`~lima_curate.review.decisions.DecisionLog`). An edit opens
+the editor on the conversation as ``## Prompt`` / ``## Response`` sections; without an
+editor the new prompt and response are typed inline, each ended by a line holding ``.``.
 """
 
 from __future__ import annotations

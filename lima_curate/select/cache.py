@@ -1,18 +1,11 @@
 """On-disk embedding cache, keyed by the text's sha256 and the model.
 
-Layout: ``<root>/<model folder>/`` holds shards; a shard is a pair of ``.npy`` files,
-``<name>.vecs.npy`` (float32, one row per text) and ``<name>.keys.npy`` (the texts'
-hex sha256 as ``S64``, same order). ``<name>`` is the sha256 of the shard's keys, so
-the same texts always give the same shard. Each file is written atomically (temporary
-file, then rename) and the keys file is written last: a shard without its keys file
-is an interrupted write and is ignored. Shards are only ever added, so a rebuild with
-other thresholds or quotas finds every vector it needs and embeds nothing. Vectors are
-memory-mapped, so a large cache costs little memory until rows are read.
-
-The cache is never trusted blindly: a shard that cannot be loaded (empty, truncated,
-not a ``.npy``, another width or type) and a shard with a vector that is not finite and
-of unit length when read are discarded (deleted, with a warning), and their texts are
-embedded again.
+``<root>/<model folder>/`` holds shards, each a pair ``<name>.vecs.npy`` (float32 rows) and
+``<name>.keys.npy`` (the texts' hex sha256 as ``S64``, same order); ``<name>`` is the sha256
+of the keys. Files are written atomically, the keys last: a shard without its keys file is
+ignored. Shards are only added, and read memory-mapped. A shard that cannot be loaded, or
+that holds a vector that is not finite and of unit length, is deleted with a warning and its
+texts are embedded again.
 """
 
 from __future__ import annotations
@@ -21,7 +14,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -49,13 +42,12 @@ class EmbeddingCache:
 
     def __init__(self, root: Path, model_key: str) -> None:
         self.folder = Path(root) / model_folder(model_key)
-        self.model_key = model_key
         self._keys = np.empty(0, dtype=KEY_DTYPE)  # sorted
         self._where = np.empty((0, 2), dtype=np.int64)  # (shard, row) per sorted key
         self._shards: "list[np.ndarray | None]" = []  # None: discarded
         self._shard_names: list[str] = []  # file name of each shard, same order
         self._names: set[str] = set()
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # added since the last index
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, where) not yet in the index
         self._load()
 
     def __len__(self) -> int:
@@ -65,21 +57,19 @@ class EmbeddingCache:
     def _load(self) -> None:
         if not self.folder.is_dir():
             return
-        keys, where = [], []
         for keys_path in sorted(self.folder.glob("*.keys.npy")):
             name = keys_path.name[: -len(".keys.npy")]
             loaded = self._load_shard(name)
-            if loaded is None:
-                continue
-            shard_keys, vectors = loaded
-            number = len(self._shards)
-            self._shards.append(vectors)
-            self._shard_names.append(name)
-            self._names.add(name)
-            keys.append(shard_keys)
-            where.append(np.stack([np.full(len(shard_keys), number), np.arange(len(shard_keys))], axis=1))
-        if keys:
-            self._index(np.concatenate(keys), np.concatenate(where))
+            if loaded is not None:
+                self._attach(name, *loaded)
+
+    def _attach(self, name: str, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Number a shard and queue its keys for the index (:meth:`_flush` folds them in)."""
+        number = len(self._shards)
+        self._shards.append(vectors)
+        self._shard_names.append(name)
+        self._names.add(name)
+        self._pending.append((keys, np.stack([np.full(len(keys), number), np.arange(len(keys))], axis=1)))
 
     def _load_shard(self, name: str) -> "tuple[np.ndarray, np.ndarray] | None":
         """A shard's keys and memory-mapped vectors, or None (the shard discarded) when unusable."""
@@ -111,17 +101,14 @@ class EmbeddingCache:
             (self.folder / f"{name}{suffix}").unlink(missing_ok=True)
         self._names.discard(name)
 
-    def _index(self, keys: np.ndarray, where: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._where = keys[order], where[order]
-
     def _flush(self) -> None:
-        """Fold shards added since the last lookup into the sorted index (once, lazily)."""
+        """Fold the queued shards into the sorted index (once, lazily)."""
         if self._pending:
-            keys = [self._keys, *(k for k, _ in self._pending)]
-            where = [self._where, *(w for _, w in self._pending)]
+            keys = np.concatenate([self._keys, *(k for k, _ in self._pending)])
+            where = np.concatenate([self._where, *(w for _, w in self._pending)])
             self._pending = []
-            self._index(np.concatenate(keys), np.concatenate(where))
+            order = np.argsort(keys, kind="stable")
+            self._keys, self._where = keys[order], where[order]
 
     def _width(self) -> "int | None":
         return next((shard.shape[1] for shard in self._shards if shard is not None), None)
@@ -183,19 +170,9 @@ class EmbeddingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             _save(self.folder / f"{name}.vecs.npy", vectors)
             _save(self.folder / f"{name}.keys.npy", keys)  # last: marks the shard complete
-            self._names.add(name)
-        number = len(self._shards)
-        self._shards.append(vectors)
-        self._shard_names.append(name)
-        where = np.stack([np.full(len(keys), number), np.arange(len(keys))], axis=1)
-        self._pending.append((keys, where))
+        self._attach(name, keys, vectors)
 
 
 def _save(path: Path, array: np.ndarray) -> None:
     with atomic_write(path, "wb") as handle:
         np.save(handle, array, allow_pickle=False)
-
-
-def unique_in_order(items: Iterable[bytes]) -> list[bytes]:
-    """``items`` without repeats, first occurrence first."""
-    return list(dict.fromkeys(items))

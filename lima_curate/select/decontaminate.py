@@ -1,25 +1,16 @@
-"""Drop candidates whose question is (nearly) an evaluation prompt.
+"""Drop candidates whose question is (nearly) an evaluation prompt (rule ``contaminated_eval_prompt``).
 
-A question is compared in its parts (:func:`~lima_curate.select.prompt_parts.question_parts`):
-the whole prompt, and for a Stack Exchange question its title and its body, whichever of
-them the prompt is (the answer answers the whole question, so a test prompt that became
-the title of a question whose body is the prompt leaks its answer all the same). A
-candidate is dropped with rule ``contaminated_eval_prompt`` when, in this order:
+A question is compared in its parts (:func:`~lima_curate.select.prompt_parts.question_parts`:
+the whole prompt, and a Stack Exchange question's title and body), since its answer answers
+the whole question. A candidate is dropped when, in this order,
 
-1. a part has the same normalised text as an evaluation prompt
-   (:func:`~lima_curate.select.fingerprint.normalise_text`);
-2. a part holds at least half of an evaluation prompt's word 8-grams, or a short
-   evaluation prompt (4-7 words) whole (:class:`~lima_curate.select.ngrams.NGramIndex`);
-   n-grams do not dilute when a test prompt is one part of a longer question, as a
-   cosine over the whole prompt does (a planted test prompt as the body of a title + body
-   prompt scored a median 0.60 against itself);
-3. the cosine similarity of the prompt's embedding, or of a part's when ``embed_parts`` is
-   given, to an evaluation prompt's is >= ``threshold``.
+1. a part has the same normalised text as an evaluation prompt;
+2. a part holds an evaluation prompt's word n-grams (:class:`~lima_curate.select.ngrams.NGramIndex`);
+3. the cosine of the prompt's embedding (or a part's, with ``embed_parts``) to an evaluation
+   prompt's is >= ``threshold`` (a blocked search: memory bounded by the block size).
 
-The detail names the evaluation prompt (``file:line`` or ``<split> <id>``), the test and
-the part. An evaluation prompt that is the candidate itself (same id: a dev/test item
-passed both ways) never counts. The cosine search is blocked
-(:func:`~lima_curate.select.neighbors.best_matches`): memory bounded by the block size.
+The detail names the evaluation prompt (``file:line`` or ``<split> <id>``), the test and the
+part. An evaluation prompt with the candidate's own id (a dev/test item) never counts.
 """
 
 from __future__ import annotations

@@ -11,12 +11,8 @@ an already kept candidate is
   (only between items that both have a response; prompt-only test items skip this).
 
 so of every group of duplicates the best-ranked one survives. The detail names the
-kept id, the similarity (the highest over the kept items) and why that one won.
-
-The near-duplicate search is the greedy "leader" walk of :mod:`lima_curate.select.leader`:
-``search="exact"`` compares each block with every kept item (quadratic, O(N·K·d)),
-``search="ivf"`` with the kept items of the nearest cells of a faiss inverted-file index
-(for millions of items; see benchmarks/RESULTS.md).
+kept id, the similarity (the highest over the kept items) and why that one won. The
+near-duplicate search (``"exact"`` or faiss ``"ivf"``) is :mod:`lima_curate.select.leader`.
 """
 
 from __future__ import annotations

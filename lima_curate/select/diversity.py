@@ -1,38 +1,23 @@
 """Pick items that are both good and diverse in prompt-embedding space.
 
-``kcenter`` — quality-weighted k-center greedy. With unit prompt vectors ``x_i``, the
-selected set ``S`` and ``d_i = min_{s∈S} (1 − x_i·x_s)`` (cosine distance to the nearest
-selected item), each step picks
+``kcenter``: quality-weighted k-center greedy. Each step picks, among the items still allowed,
 
     argmax_i  (1 − w) · d_i + w · q_i
 
-over the items still allowed, where ``w`` is ``quality_weight`` and ``q_i`` the
-normalised quality rank (:func:`quality_ranks`: 1 for the best item of its group, 0 for
-the worst). Exact ties go to the smallest id. ``S`` starts with the seeds (items promoted
-by a reviewer); without seeds the first pick is the item with the highest ``q_i``
-(then the highest raw quality, then the smallest id). ``w = 0`` is plain k-center
-(farthest-first traversal), ``w = 1`` is the quality order.
+where ``d_i`` is the cosine distance from ``x_i`` to the nearest selected item, ``w`` is
+``quality_weight`` and ``q_i`` the normalised quality rank (:func:`quality_ranks`); exact ties
+go to the smallest id. The selection starts from the seeds (promoted items), else from the best
+quality rank (then raw quality, then smallest id). ``w = 0`` is plain k-center, ``w = 1`` the
+quality order. ``score``: the top ``k`` by quality rank (then raw quality, then id).
 
-``score`` — the top ``k`` by quality rank (then raw quality, then id), ignoring diversity.
+Group caps (from :mod:`lima_curate.select.allocate`) close a full group; its selected items
+still count for ``d``. Runners-up: ``exact_runners_up`` more greedy picks with every group
+open, then the rest of the pool by quality rank, raw quality and id.
 
-Group caps: with ``groups`` and ``caps`` (from :mod:`lima_curate.select.allocate`), a
-group whose cap is reached is closed and its items are no longer picked (its selected
-items still count as neighbours for ``d``).
-
-Runners-up: after the k picks the greedy goes on, with every group open, for
-``exact_runners_up`` more picks (exactly the order it would pick them next); the rest of
-the pool follows by quality rank, raw quality, then id.
-
-Cost. The plain loop updates every ``d_i`` after each pick: one matrix-vector product
-over the pool per pick, O(N·k·d), memory-bound (about 0.075 s per pick at N = 1M,
-d = 384 on two idle cores; 1–2 minutes for 750 picks, far more when the cores are
-shared). This implementation picks exactly the same items with lazy evaluation: ``d_i``
-never grows, so a stale score is an upper bound of the true one. It keeps a pool of the
-``B`` items with the highest bounds (everything outside is <= a threshold ``t``),
-brings only the pool up to date against the new picks, and takes the best exact score
-in the pool when it beats ``t``; otherwise it rebuilds a pool twice as large. The full
-pool is touched once after the first pick (one blocked product) and then only when a
-pool runs out, so most picks cost O(B·d) plus O(N) for a rebuild now and then.
+The greedy is lazy and picks exactly what the plain O(N·k·d) loop picks: ``d_i`` never grows,
+so a stale score bounds the true one from above. Only a pool of the ``POOL`` highest bounds is
+brought up to date; when its best exact score does not beat every bound outside it, the pool is
+rebuilt (twice as large after a fresh pool that could not decide).
 """
 
 from __future__ import annotations
@@ -46,7 +31,7 @@ from lima_curate.select.neighbors import single_threaded_blas
 
 METHODS = ("kcenter", "score")
 POOL = 1024  # items kept up to date between rebuilds
-BLOCK = 4096  # rows per block in the full refresh
+BLOCK = 4096  # rows per block when distances are refreshed
 
 
 @dataclass(frozen=True)
@@ -140,14 +125,7 @@ class _Greedy:
 
     def start(self) -> None:
         """After the seeds or the first pick: exact distances for everything (one pass)."""
-        picks = np.asarray(self.order, dtype=np.int64)
-        anchors = self.x[picks]
-        for start in range(0, len(self.x), BLOCK):
-            rows = slice(start, min(start + BLOCK, len(self.x)))
-            sims = self.x[rows] @ anchors.T
-            self.distance[rows] = np.float32(1.0) - sims.max(axis=1)
-        self.fresh[:] = len(picks)
-        self.bound = np.where(self.allowed, self._score(np.arange(len(self.x))), np.float32(-np.inf))
+        self.refresh(np.arange(len(self.x)))
         self.started = True
 
     def refresh(self, rows: np.ndarray) -> None:
@@ -167,13 +145,14 @@ class _Greedy:
         self.bound[stale] = np.where(self.allowed[stale], self._score(stale), np.float32(-np.inf))
 
     # -- picking
+    def by_quality(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` by quality rank, then raw quality (both best first), then smallest id."""
+        return rows[np.lexsort((self.tiebreak[rows], -self.quality[rows], -self.q[rows]))]
+
     def first(self) -> int:
-        """Best quality rank, then raw quality, then smallest id, among allowed items."""
-        open_rows = np.flatnonzero(self.allowed)
-        if not len(open_rows):
-            return -1
-        best = np.lexsort((self.tiebreak[open_rows], -self.quality[open_rows], -self.q[open_rows]))[0]
-        return int(open_rows[best])
+        """The first of the allowed items :meth:`by_quality`; -1 when none is allowed."""
+        open_rows = self.by_quality(np.flatnonzero(self.allowed))
+        return int(open_rows[0]) if len(open_rows) else -1
 
     def _rebuild_pool(self, size: int) -> None:
         n = len(self.bound)
@@ -257,8 +236,7 @@ def _kcenter(vectors: np.ndarray, quality: np.ndarray, ids: Sequence[str], k: in
     state.open_all_groups()
     for _ in range(min(exact_runners_up, n - len(state.order))):
         state.take_next()
-    rest = np.flatnonzero(~state.taken)
-    rest = rest[np.lexsort((state.tiebreak[rest], -state.quality[rest], -state.q[rest]))]
+    rest = state.by_quality(np.flatnonzero(~state.taken))
     runners = np.array(state.order[len(selected):] + rest.tolist(), dtype=np.int64)
     return Picks(selected=selected, runners_up=runners)
 
@@ -278,20 +256,18 @@ def score_order(
     labels = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups)
     q = quality_ranks(quality, labels)
     ranking = np.lexsort((id_ranks(ids), -quality, -q))
-    room = None if caps is None else {g: int(caps.get(g, 0)) for g in np.unique(labels).tolist()}
+    # without caps a group's room is the whole pool, which the picks never use up
+    room = {g: n if caps is None else int(caps.get(g, 0)) for g in np.unique(labels).tolist()}
     chosen = list(dict.fromkeys(int(s) for s in seeds))
     seen = set(chosen)
-    if room is not None:
-        for s in chosen:
-            room[labels[s]] -= 1
+    for s in chosen:
+        room[labels[s]] -= 1
     for i in ranking:
         if len(chosen) >= min(k, n):
             break
-        if i in seen or (room is not None and room[labels[i]] <= 0):
-            continue
-        chosen.append(int(i))
-        seen.add(int(i))
-        if room is not None:
+        if i not in seen and room[labels[i]] > 0:
+            chosen.append(int(i))
+            seen.add(int(i))
             room[labels[i]] -= 1
     runners = [int(i) for i in ranking if int(i) not in seen]
     return Picks(selected=np.array(chosen, dtype=np.int64), runners_up=np.array(runners, dtype=np.int64))

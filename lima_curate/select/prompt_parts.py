@@ -1,12 +1,8 @@
 """Compare a question's parts, not only the prompt, with evaluation prompts.
 
-An evaluation prompt planted as the body of a question under another title is diluted
-in the whole prompt (cosine 0.81-0.88 to itself, under the 0.9 threshold); compared
-alone, the body is the evaluation prompt. :func:`question_parts` lists what to compare
-for a candidate (its prompt, and a Stack Exchange question's title and body, which its
-meta carries whichever of them the prompt is), :func:`prompt_parts` splits a bare
-"title, blank line, body" prompt, and :func:`best_part_matches` keeps, per prompt, the
-best cosine over its parts.
+An evaluation prompt planted as the body of a question under another title is diluted in
+the whole prompt (cosine 0.81-0.88 to itself, under the 0.9 threshold); compared alone, the
+body is the evaluation prompt.
 """
 
 from __future__ import annotations

@@ -1,19 +1,16 @@
 """Fill each recipe quota: promoted items first, groups by temperature, diverse picks inside.
 
-For one quota with ``size`` items and a pool of candidates (``meta["quota"]`` equal to
-its name):
+For a quota of ``size`` items and its pool (``meta["quota"]`` equal to its name):
 
-1. Items a reviewer promoted (``meta["promoted"] is True``) are selected first and count
-   against ``size`` (all of them, with a warning, when there are more than ``size``).
-2. The remaining ``size − promoted`` places are shared across groups (``meta["group"]``,
-   '' when absent) by :func:`~lima_curate.select.allocate.allocate` over each group's
-   unpromoted candidates, at the quota's temperature.
-3. :func:`~lima_curate.select.diversity.kcenter_greedy` (or ``score_order``) picks within
-   those group caps, over the whole quota pool at once, starting from the promoted items,
-   so picks are spread across the quota and not only inside each group.
+1. items a reviewer promoted (``meta["promoted"] is True``) are selected first and count
+   against ``size`` (all of them, with a warning, when there are more);
+2. the other places are shared across groups (``meta["group"]``, '' when absent) by
+   :func:`~lima_curate.select.allocate.allocate` over each group's unpromoted candidates;
+3. :func:`~lima_curate.select.diversity.kcenter_greedy` (or ``score_order``) picks within those
+   caps over the whole pool at once, starting from the promoted items.
 
-A pool smaller than ``size`` is selected whole, with a warning; an empty pool gives an
-empty selection. Runners-up (the rest of the pool, ranked) feed the review file.
+A pool smaller than ``size`` is selected whole, with a warning. The runners-up (the rest of
+the pool, ranked) feed the review file.
 """
 
 from __future__ import annotations
@@ -83,19 +80,11 @@ class Selection:
         return {name: self.quotas[name].summary() for name in sorted(self.quotas)}
 
 
-def group_of(example: Example) -> str:
-    return str(example.meta.get(META_GROUP) or "")
-
-
 def quality_value(example: Example) -> float:
     value = example.meta.get(META_QUALITY)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return float("nan")
     return float(value)
-
-
-def is_promoted(example: Example) -> bool:
-    return example.meta.get(META_PROMOTED) is True
 
 
 def _warn(notes: list[str], message: str) -> None:
@@ -123,9 +112,9 @@ def select_quota(
     if len(vectors) != len(examples):
         raise ValueError("one prompt vector per example")
     notes: list[str] = []
-    groups = [group_of(e) for e in examples]
+    groups = [str(e.meta.get(META_GROUP) or "") for e in examples]
     pool_groups = dict(sorted(Counter(groups).items()))
-    promoted = [i for i, e in enumerate(examples) if is_promoted(e)]
+    promoted = [i for i, e in enumerate(examples) if e.meta.get(META_PROMOTED) is True]
     if len(examples) < quota.size:
         _warn(notes, f"quota {name}: {len(examples)} candidates for {quota.size} places, "
                      f"{quota.size - len(examples)} short (all are selected)")
@@ -134,20 +123,19 @@ def select_quota(
     promoted_per_group = Counter(groups[i] for i in promoted)
     open_per_group = {g: n - promoted_per_group[g] for g, n in pool_groups.items()}
     shares = allocate(open_per_group, max(quota.size - len(promoted), 0), quota.temperature)
-    caps = {g: shares[g] + promoted_per_group[g] for g in pool_groups}
     index = {g: number for number, g in enumerate(pool_groups)}
+    caps = {index[g]: shares[g] + promoted_per_group[g] for g in pool_groups}
     labels = np.array([index[g] for g in groups], dtype=np.int64)
     quality = np.array([quality_value(e) for e in examples], dtype=np.float64)
     ids = [e.id for e in examples]
     k = max(quota.size, len(promoted))
-    number_caps = {index[g]: caps[g] for g in pool_groups}
     if method == "kcenter":
         picks = kcenter_greedy(
-            vectors, quality, ids, k, quality_weight=quality_weight, groups=labels, caps=number_caps,
+            vectors, quality, ids, k, quality_weight=quality_weight, groups=labels, caps=caps,
             seeds=promoted, exact_runners_up=exact_runners_up,
         )
     else:
-        picks = score_order(quality, ids, k, groups=labels, caps=number_caps, seeds=promoted)
+        picks = score_order(quality, ids, k, groups=labels, caps=caps, seeds=promoted)
     selected = [examples[i] for i in picks.selected]
     runners_up = [examples[i] for i in picks.runners_up]
     allocation = dict(sorted(Counter(groups[i] for i in picks.selected).items()))

@@ -1,17 +1,10 @@
-"""How diverse a selection is, compared with random picks of the same size from the same pool.
+"""How diverse a selection is, against random picks of the same size from the same pool.
 
-Two measures, each for the selection and averaged over ``draws`` seeded random samples:
-
-``mean_pairwise_cosine_distance``
-    mean of ``1 − x_i·x_j`` over all pairs of selected unit vectors, computed without a
-    pairwise matrix: ``Σ_{i≠j} x_i·x_j = |Σ x_i|² − Σ |x_i|²``.
-``cluster_coverage``
-    scikit-learn's seeded k-means (k-means++ start, at most 30 Lloyd steps) with
-    ``c = min(size, pool)`` clusters, fitted on the pool's unit vectors (a seeded sample of
-    at most ``fit_sample`` rows of a large pool); coverage is the fraction of clusters
-    holding at least one selected item (each item belongs to its nearest centre). It runs
-    on one thread: on two shared cores more threads made it up to 9× slower, and one
-    thread gives the same figures on every machine.
+Two measures, for the selection and averaged over ``draws`` seeded random samples:
+``mean_pairwise_cosine_distance`` (without a pairwise matrix: ``Σ_{i≠j} x_i·x_j = |Σ x_i|² − Σ |x_i|²``)
+and ``cluster_coverage``, the share of the ``min(size, pool)`` clusters of a seeded k-means on
+(a sample of) the pool that hold a selected item. The k-means runs on one thread: more threads
+were up to 9× slower on two shared cores, and one gives the same figures on every machine.
 """
 
 from __future__ import annotations

@@ -12,16 +12,12 @@
    prompts themselves and are not checked against one another.
 4. Fill every quota from the surviving mined items
    (:func:`~lima_curate.select.quota.select_quotas`); hand-written survivors pass through.
-
-A plain function: the pipeline may call it, or call the steps itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Sequence
-
-import numpy as np
 
 from lima_curate import progress
 from lima_curate.config import EmbeddingConfig, PipelineConfig
@@ -107,10 +103,8 @@ def select_stage(
                                   threshold=select.decontaminate_threshold, rejects=rejects,
                                   block=select.block_size)
         step.advance(len(checked))
-    keep = np.zeros(len(everything), dtype=bool)
-    keep[[checked[i] for i in survivors]] = True
-    keep[[i for i, e in enumerate(everything) if not training_bound(e)]] = True
-    rows = np.flatnonzero(keep)
+    clean = {checked[i] for i in survivors}
+    rows = [i for i, e in enumerate(everything) if i in clean or not training_bound(e)]
     everything, prompts = [everything[i] for i in rows], prompts[rows]
 
     mined_rows = [i for i, e in enumerate(everything) if e.source != AUTHORED]

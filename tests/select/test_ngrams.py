@@ -46,7 +46,6 @@ def test_coverage_threshold() -> None:
 def test_unrelated_text_matches_nothing() -> None:
     index = NGramIndex(EVAL)
     assert index.overlaps("Goats climb trees in Morocco; sheep graze on hills.") == []
-    assert index.contamination(["nothing here", EVAL[0].upper(), "no"]) .keys() == {1}
 
 
 def test_detail_names_the_overlap() -> None:
