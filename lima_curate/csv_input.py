@@ -105,10 +105,6 @@ class BoundedReader:
     def line_num(self) -> int:
         return self._reader.line_num
 
-    @property
-    def dialect(self) -> Any:
-        return self._reader.dialect
-
     def unclosed(self, how: str) -> RecordError:
         return RecordError(self.path, f"a quoted field opened here {how} (an unclosed quote?)", self._feed.start)
 

@@ -37,14 +37,6 @@ def int64_or_none(value: Any) -> "int | None":
     return number if INT64_MIN <= number <= INT64_MAX else None
 
 
-def parse_int64(text: "str | None") -> int:
-    """``int(text)`` for a 64-bit integer; ValueError for anything else (None included)."""
-    number = int64_or_none(text) if isinstance(text, str) else None
-    if number is None:
-        raise ValueError(f"not a 64-bit integer: {str(text)[:40]!r}")
-    return number
-
-
 def utc_iso(seconds_since_epoch: Any) -> str:
     """Seconds since the epoch (int, float or string) as ``YYYY-MM-DDTHH:MM:SSZ``; "" when
     it is no finite number of seconds between the years 1 and 9999."""

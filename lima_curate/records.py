@@ -167,12 +167,6 @@ def numbered_jsonl(path: "Path | str") -> Iterator[tuple[int, Any]]:
         raise InputError(path, "not UTF-8 text") from None  # decoded in blocks: no exact line
 
 
-def read_jsonl(path: "Path | str") -> Iterator[Any]:
-    """Yield the JSON objects of a JSONL file (InputError naming file and line when bad)."""
-    for _, value in numbered_jsonl(path):
-        yield value
-
-
 def read_examples(path: Path) -> Iterator[Example]:
     """Yield the Examples of a JSONL file written by :func:`write_jsonl`."""
     for number, data in numbered_jsonl(path):

@@ -76,11 +76,6 @@ def count_letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-def html_to_text(html: str) -> str:
-    """Clean text of an HTML fragment; see the module docstring."""
-    return clean_html(html).text
-
-
 def clean_html(html: str) -> CleanHtml:
     """Clean text of an HTML fragment, with counts of dropped images and links."""
     html = html or ""
