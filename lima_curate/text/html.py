@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from lima_curate.text.spans import blank_out, fenced_code_spans, inline_code_spans, math_spans
+from lima_curate.text.spans import fenced_code_spans, inline_code_spans, math_spans, replace_spans
 
 DROPPED = frozenset(
     "img script style noscript iframe object embed video audio source track svg canvas "
@@ -123,7 +123,7 @@ class _Paragraph:
         if not raw.strip():
             return ""
         if "$" in raw or "\\" in raw:
-            raw = _replace_spans(raw, math_spans(raw), self._math)
+            raw = replace_spans(raw, math_spans(raw), self._math)
         prose = _collapse(raw)
         if _BREAK in prose:
             prose = _AROUND_BREAK.sub("\n", prose)
@@ -138,16 +138,6 @@ class _Paragraph:
         index = len(self.verbatim)
         self.verbatim.append(span)
         return f"{_OPEN}{index}{_CLOSE}"
-
-
-def _replace_spans(text: str, spans: list[tuple[int, int]], replace) -> str:
-    """``text`` with each span replaced by ``replace(span text)``."""
-    pieces, position = [], 0
-    for start, end in spans:
-        pieces += [text[position:start], replace(text[start:end])]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
 
 
 class _Renderer:
@@ -345,10 +335,10 @@ def prose_only(text: str) -> str:
     inside code, formulas or a quotation.
     """
     if "`" in text:
-        text = blank_out(text, fenced_code_spans(text))
-        text = blank_out(text, inline_code_spans(text))
+        text = replace_spans(text, fenced_code_spans(text))
+        text = replace_spans(text, inline_code_spans(text))
     if ">" in text:
         text = _QUOTED_LINE.sub(" ", text)
     if "$" in text or "\\" in text:
-        text = blank_out(text, math_spans(text))
+        text = replace_spans(text, math_spans(text))
     return text

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from lima_curate.text.spans import replace_spans
+
 # Every expression here runs in time linear in the text (tests/text/test_scrub_linear.py
 # times each on 1 MB): a run of blanks is consumed whole ("(?=(\s*))\2" is an atomic
 # group, which Python before 3.11 lacks), and a match starts only where a run begins.
@@ -86,22 +88,12 @@ def email_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _without_emails(text: str) -> str:
-    spans = email_spans(text) if "@" in text else []
-    pieces, position = [], 0
-    for start, end in spans:
-        pieces += [text[position:start], _GAP]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 def scrub(text: str) -> str:
     """Return ``text`` without links, usernames and e-mail addresses (see module doc)."""
     if not text:
         return text
     out = _MARKDOWN_LINK.sub(_link_text, text)
-    out = _without_emails(out)
+    out = replace_spans(out, email_spans(out), lambda email: _GAP)
     out = _URL.sub(_bare_url, out)
     out = _USERNAME.sub(_GAP, out)
     out = _SUBREDDIT.sub(r"\1", out)
