@@ -1,15 +1,10 @@
 """Members of a ``.7z`` archive read as byte streams, never extracted to disk.
 
-A Stack Exchange dump is shipped as 7z archives that expand ten-fold or more (Stack
-Overflow's ``Posts.7z`` holds about 100 GB of XML), so a member is decompressed by
-libarchive (through ``libarchive-c``) in blocks, straight into its reader: nothing is
-written to ``$TMPDIR`` and memory stays at a block. A member may expand to at most
-``limit`` bytes (its header's size is checked first, then the bytes actually read), so
-an archive bomb costs at most that much work, and the refusal names the setting.
-
-One :class:`SevenZip` keeps the archive open and reads forward: asking for a member that
-lies after the last one read continues where it stopped (in a solid archive, reading an
-earlier member again would mean decompressing everything before it once more).
+A dump's 7z archives expand ten-fold or more, so libarchive (``libarchive-c``) decompresses a member
+in blocks straight into its reader: nothing goes to ``$TMPDIR``, memory stays at a block. A member
+may expand to at most ``limit`` bytes (its header's size, then the bytes read), so an archive bomb
+costs bounded work. A :class:`SevenZip` reads forward: a member after the last one read continues
+from there (in a solid archive an earlier one means decompressing all before it again).
 """
 
 from __future__ import annotations

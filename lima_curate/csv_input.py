@@ -1,17 +1,10 @@
 """Reading CSV files we did not write, with limits that belong to the reader, not the process.
 
-The ``csv`` module has one field-size limit for the whole process
-(``csv.field_size_limit``): whichever reader set it last decides for every other, so the
-same authored CSV passed ``lima-curate build`` (where the wikiHow reader had raised it)
-and failed ``lima-curate author check`` (where nothing had). Here the module's own limit is
-set to its maximum, always, and each reader enforces its own: a record (one row, however
-many lines its quoted fields span) may hold at most ``max_record_chars`` characters over
-at most ``max_record_lines`` lines.
-
-The lines limit is what catches an unclosed quote: it turns every following line into
-one field, silently. A record still open after ``max_record_lines`` lines, or one that
-the end of the file closes while a quote is open, is an InputError naming the line where
-the record began.
+``csv.field_size_limit`` is process-wide (whichever reader set it last decided for all), so here it
+is always at its maximum and each reader enforces its own: a record may hold at most
+``max_record_chars`` characters over at most ``max_record_lines`` lines. The lines limit catches an
+unclosed quote, which silently turns every later line into one field: a record still open after it,
+or at the end of the file, is an InputError naming the line where the record began.
 """
 
 from __future__ import annotations

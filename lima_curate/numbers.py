@@ -1,11 +1,7 @@
 """Numbers from untrusted input, kept within what every later stage can store.
 
-Dumps carry numbers as text (XML attributes) or JSON values, and a hostile or broken
-file can hold ``1e300``, ``Infinity``, ``NaN`` or an id of thirty digits. Python turns
-them into floats that are not finite or integers beyond 64 bits, which later fail far
-from their cause (an ``OverflowError`` in a typed array, invalid JSON in a manifest, a
-Parquet column that cannot hold them). These helpers answer None instead, so the
-caller can count or skip the value where it reads it.
+A hostile or broken dump can hold ``1e300``, ``NaN`` or a thirty-digit id, which would fail far from
+their cause (a typed array, a manifest, a Parquet column); these helpers answer None (or "") instead.
 """
 
 from __future__ import annotations

@@ -1,27 +1,14 @@
 """HTML post bodies to clean, Markdown-like text.
 
-What survives, in the form it takes:
-
-* code blocks (``<pre>``) verbatim between fences (```` ``` ````, longer when the code
-  holds backticks; the ``lang-*`` class, if any, names the language);
-* inline code (``<code>``) verbatim between backticks;
-* lists, nested: ``- item`` and ``1. item`` (``start`` honoured); the lines of an item
-  are indented by the width of its marker, so a nested list (or a code block in an
-  item) is indented two or three spaces per level;
-* MathJax as written: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and
-  ``\\begin{env}…\\end{env}`` keep their inner whitespace and newlines;
-* blockquotes (``> `` on every line), headings (``#`` × level), table rows
-  (cells joined by `` | ``), ``<br>`` as a line break, paragraphs separated by a
-  blank line.
-
-Links are dropped but keep their anchor text; images, scripts, styles, embedded
-media and comments are dropped whole; every other tag is dropped and keeps its text.
-Whitespace in prose is collapsed as a browser would. Broken markup is repaired by
-lxml's HTML parser, so any string gives some text and never an exception.
-
-The input is the HTML itself (for a Stack Exchange dump: the ``Body`` attribute as
-the XML parser returns it, already unescaped once). Its character references are
-decoded once by the HTML parser; nothing is unescaped a second time.
+Code blocks stay verbatim between fences (longer when the code holds backticks; a ``lang-*`` class
+names the language), inline code between backticks, MathJax (``$…$``, ``$$…$$``, ``\\(…\\)``,
+``\\[…\\]``, ``\\begin{env}…\\end{env}``) as written. Lists become ``- item``/``1. item`` (``start``
+honoured), an item's lines indented by its marker's width; blockquotes ``> ``, headings ``#`` × level,
+table cells joined by `` | ``, ``<br>`` a line break, paragraphs a blank line apart. Links keep their
+anchor text; images, scripts, styles, media and comments go whole; other tags keep their text. Prose
+whitespace collapses as in a browser; lxml repairs broken markup, so any string gives some text.
+Character references are decoded once, by the parser (a dump's ``Body`` comes already unescaped
+once from XML); nothing is unescaped a second time.
 """
 
 from __future__ import annotations
@@ -248,11 +235,7 @@ class _Renderer:
         return out
 
     def _rows(self, table: etree._Element) -> list[str]:
-        rows = []
-        for row in table.iter("tr"):
-            text = self._row(row)
-            if text:
-                rows.append(text)
+        rows = [text for row in table.iter("tr") if (text := self._row(row))]
         caption = table.find("caption")
         if caption is not None:
             text = _join_blocks(self.blocks(caption), " ")

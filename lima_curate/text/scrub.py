@@ -1,18 +1,9 @@
 """Remove personal handles and links from user-written text (Reddit posts, stories).
 
-What goes, and what it becomes:
-
-* Markdown links ``[text](url)`` keep their text: ``[my story](https://x.y)`` -> ``my story``
-  (a link whose text is itself a URL or a username disappears with it).
-* Bare links ``http(s)://…`` and ``www.…`` are removed, trailing sentence punctuation kept.
-* Reddit usernames ``u/name``, ``/u/name`` and ``/user/name`` are removed; authors live only
-  in provenance meta.
-* E-mail addresses are removed.
-* Subreddit mentions stay as plain text without the leading slash (``/r/WritingPrompts`` ->
-  ``r/WritingPrompts``): a community's name is not personal data.
-
-Removal leaves no double spaces or a space before punctuation where the item stood;
-text elsewhere is not touched.
+Markdown links ``[text](url)`` keep their text (none when it is a URL or a username); bare links
+(``http(s)://…``, ``www.…``; trailing sentence punctuation kept), usernames (``u/name``, ``/u/name``,
+``/user/name``: authors live in provenance meta) and e-mail addresses go; ``/r/name`` stays as
+``r/name``. Removal leaves no double space or space before punctuation; other text is not touched.
 """
 
 from __future__ import annotations

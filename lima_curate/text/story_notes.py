@@ -1,29 +1,9 @@
 """Author notes left in a WritingPrompts story: the writer talking to Reddit, not the story.
 
-:func:`author_notes` returns the note phrases found anywhere in a story as
-:class:`~lima_curate.text.wording.Hit` tuples (``kind`` names the family); it decides
-nothing. The families:
-
-``enjoyed``
-    "this story was fun to write", "hope you/anyone enjoy(ed) it", "thanks for reading".
-``first_post``
-    "this is my first time posting", "first time posting/writing here", "long time lurker",
-    "my first (ever) story/prompt/submission/response".
-``promotion``
-    "come over to r/…", "check out r/…", "(more) at r/…", "my subreddit", "my patreon".
-``edit_note``
-    "Edits were made", "Edit: typo", "Edit 2:", "EDIT (formatting):" at the start of a line.
-``feedback``
-    "constructive criticism welcome", "feedback is appreciated", "CC welcome".
-``word_count``
-    "Word count: 500", "(500 words)".
-``responses``
-    "so many good responses already", "my response to the prompt".
-
-A note can sit anywhere (openers and sign-offs, or a paragraph before an alternate
-ending), so the whole story is searched, except dialogue (double-quoted spans on one
-line); fiction rarely uses these phrases, and :data:`NOTE_FAMILIES` keeps each one narrow. Patterns are raw strings compiled once,
-with bounded repetition only: linear in the text.
+:func:`author_notes` returns the note phrases as :class:`~lima_curate.text.wording.Hit` tuples
+(``kind`` names the family of :data:`NOTE_FAMILIES`, each kept narrow); it decides nothing. A note
+can sit anywhere (an opener, a sign-off, before an alternate ending), so the whole story is searched
+except dialogue (double-quoted spans on one line). Bounded repetition only: linear in the text.
 """
 
 from __future__ import annotations
