@@ -9,6 +9,7 @@ from there (in a solid archive an earlier one means decompressing all before it 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -84,15 +85,12 @@ class MemberStream:
     def read(self, size: int = -1) -> bytes:
         """``size`` bytes, fewer only at the end (everything left when ``size`` < 0); b"" at the end."""
         pieces: list[bytes] = []
-        remaining = size if size is not None and size >= 0 else None
-        while remaining is None or remaining > 0:
-            if self._offset >= len(self._buffer) and not self._fill():
-                break
-            end = len(self._buffer) if remaining is None else min(len(self._buffer), self._offset + remaining)
-            pieces.append(self._buffer[self._offset:end])
-            if remaining is not None:
-                remaining -= end - self._offset
-            self._offset = end
+        remaining = size if size is not None and size >= 0 else sys.maxsize
+        while remaining > 0 and (self._offset < len(self._buffer) or self._fill()):
+            piece = self._buffer[self._offset:self._offset + remaining]
+            pieces.append(piece)
+            remaining -= len(piece)
+            self._offset += len(piece)
         return b"".join(pieces)
 
 

@@ -65,7 +65,7 @@ class Helpers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, task: Callable[..., Any], *args: Any) -> None:
         """Send ``task(*args)`` to a helper."""
@@ -82,9 +82,6 @@ class Helpers:
         """The results of every task still out, oldest first (waits for them)."""
         while self._pending:
             yield self._pending.popleft().result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Executor:

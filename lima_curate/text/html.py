@@ -291,9 +291,7 @@ def _fence_for(code: str, minimum: int) -> int:
 
 def _inline_code(code: str) -> str:
     ticks = "`" * _fence_for(code, 1)
-    if ticks == "`":
-        return f"`{code}`"
-    return f"{ticks} {code} {ticks}"
+    return f"`{code}`" if ticks == "`" else f"{ticks} {code} {ticks}"
 
 
 def _code_block(pre: etree._Element) -> str:

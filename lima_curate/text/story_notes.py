@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from lima_curate.text.wording import Hit, QuotedSpans, at_word_start
+from lima_curate.text.wording import Hit, at_word_start, unquoted
 
 NOTE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("enjoyed",
@@ -52,7 +52,5 @@ def author_notes(story: str) -> tuple[Hit, ...]:
     if not any(keyword in lower for keyword in _KEYWORDS):
         return ()
     found = [m for m in AUTHOR_NOTE.finditer(story) if at_word_start(story, m.start(), "")]
-    if not found:
-        return ()
-    quotes = QuotedSpans(story)  # dialogue is the story: '"I hope you like it," she said'
-    return tuple(Hit(m.group(0).strip(), m.start(), m.lastgroup or "") for m in found if not quotes.inside(m.start()))
+    # dialogue is the story: '"I hope you like it," she said'
+    return tuple(Hit(m.group(0).strip(), m.start(), m.lastgroup or "") for m in unquoted(story, found))

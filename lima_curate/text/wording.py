@@ -61,17 +61,18 @@ _QUOTED = re.compile(
 )
 
 
-class QuotedSpans:
-    """The quoted spans of a text, for "is this offset inside a quotation?" in log time."""
-
-    def __init__(self, text: str) -> None:
-        spans = [m.span() for m in _QUOTED.finditer(text)] if ('"' in text or "“" in text or "&quot;" in text) else []
-        self.starts = [start for start, _ in spans]
-        self.ends = [end for _, end in spans]
-
-    def inside(self, offset: int) -> bool:
-        at = bisect.bisect_right(self.starts, offset) - 1
-        return at >= 0 and offset < self.ends[at]
+def unquoted(text: str, matches: "list[re.Match[str]]") -> "list[re.Match[str]]":
+    """The ``matches`` that do not start inside a quoted span of ``text``."""
+    if not matches or not ('"' in text or "“" in text or "&quot;" in text):
+        return matches
+    spans = [m.span() for m in _QUOTED.finditer(text)]
+    starts = [start for start, _ in spans]
+    kept = []
+    for match in matches:
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if at < 0 or match.start() >= spans[at][1]:
+            kept.append(match)
+    return kept
 
 
 # ---------------------------------------------------------------- first person
@@ -122,20 +123,14 @@ def first_person(prose: str) -> tuple[Hit, ...]:
     found = [
         m for m in _word_matches(_FIRST_PERSON, prose, "'’") if m.group(0) != "I" or _is_pronoun_i(prose, m.start())
     ]
-    if not found:
-        return ()
-    quotes = QuotedSpans(prose)
-    return tuple(Hit(m.group(0), m.start(), "first_person") for m in found if not quotes.inside(m.start()))
+    return tuple(Hit(m.group(0), m.start(), "first_person") for m in unquoted(prose, found))
 
 
 def first_person_extended(prose: str) -> tuple[Hit, ...]:
     """What a wider test adds to :func:`first_person`: "me", "myself", and "mine" as a pronoun
     ("of mine", "mine is"; not "a coal mine"); not inside a short quotation."""
     found = [m for m in _FIRST_PERSON_EXTENDED.finditer(prose) if at_word_start(prose, m.start(), "'’-")]
-    if not found:
-        return ()
-    quotes = QuotedSpans(prose)
-    return tuple(Hit(m.group(0), m.start(), "first_person_extended") for m in found if not quotes.inside(m.start()))
+    return tuple(Hit(m.group(0), m.start(), "first_person_extended") for m in unquoted(prose, found))
 
 
 # ---------------------------------------------------------------- references to the site
