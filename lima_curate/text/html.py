@@ -83,7 +83,7 @@ def clean_html(html: str) -> CleanHtml:
     body = root.find("body")
     root = body if body is not None else root
     renderer = _Renderer()
-    text = _join_blocks(renderer.blocks(root), "\n\n")
+    text = "\n\n".join(renderer.blocks(root))
     return CleanHtml(text, renderer.images, renderer.links, renderer.link_letters)
 
 
@@ -138,12 +138,7 @@ class _Renderer:
     def blocks(self, element: etree._Element) -> list[str]:
         """The rendered blocks of ``element``'s content (its text, children and their tails)."""
         out: list[str] = []
-        paragraph = _Paragraph()
-        paragraph.text(element.text)
-        for child in element:
-            paragraph = self._node(child, paragraph, out)
-            paragraph.text(child.tail)
-        self._flush(paragraph, out)
+        self._flush(self._inline(element, _Paragraph(), out), out)
         return out
 
     def _flush(self, paragraph: _Paragraph, out: list[str]) -> None:
@@ -195,9 +190,9 @@ class _Renderer:
         if tag == "li":
             return _prefix_lines(self._item(node), "- ", "  ")
         if tag == "blockquote":
-            return _prefix_lines(_join_blocks(self.blocks(node), "\n\n"), "> ", "> ")
+            return _prefix_lines("\n\n".join(self.blocks(node)), "> ", "> ")
         if tag in HEADINGS:
-            text = _join_blocks(self.blocks(node), " ")
+            text = " ".join(self.blocks(node))
             return f"{'#' * HEADINGS[tag]} {text}" if text else ""
         if tag == "table":
             return "\n".join(self._rows(node))
@@ -205,10 +200,10 @@ class _Renderer:
             return self._row(node)
         if tag == "hr":
             return ""
-        return _join_blocks(self.blocks(node), "\n\n")
+        return "\n\n".join(self.blocks(node))
 
     def _item(self, node: etree._Element) -> str:
-        return _join_blocks(self.blocks(node), "\n")
+        return "\n".join(self.blocks(node))
 
     def _list(self, node: etree._Element, ordered: bool) -> str:
         number = _start(node) if ordered else 1
@@ -218,7 +213,7 @@ class _Renderer:
             items.append(_SPACES.sub(" ", stray))
         for child in node:
             if isinstance(child.tag, str) and child.tag.lower() not in DROPPED:
-                text = self._item(child) if child.tag.lower() == "li" else _join_blocks(self._blocks_of(child), "\n")
+                text = self._item(child) if child.tag.lower() == "li" else "\n".join(self._blocks_of(child))
                 if text:
                     marker = f"{number}. " if ordered else "- "
                     items.append(_prefix_lines(text, marker, " " * len(marker)))
@@ -238,14 +233,14 @@ class _Renderer:
         rows = [text for row in table.iter("tr") if (text := self._row(row))]
         caption = table.find("caption")
         if caption is not None:
-            text = _join_blocks(self.blocks(caption), " ")
+            text = " ".join(self.blocks(caption))
             if text:
                 rows.insert(0, text)
         return rows
 
     def _row(self, row: etree._Element) -> str:
         cells = [
-            _join_blocks(self.blocks(cell), " ").replace("\n", " ")
+            " ".join(self.blocks(cell)).replace("\n", " ")
             for cell in row
             if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
         ]
@@ -269,10 +264,6 @@ def _start(node: etree._Element) -> int:
         return int(node.get("start", "1"))
     except ValueError:
         return 1
-
-
-def _join_blocks(blocks: list[str], separator: str) -> str:
-    return separator.join(block for block in blocks if block)
 
 
 def _prefix_lines(text: str, first: str, rest: str) -> str:
