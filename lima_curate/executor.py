@@ -174,7 +174,12 @@ def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter
             for n, unit in enumerate(units)
         ]
         for number, future in enumerate(futures):
-            report: _Report = _wait(future, futures, read, meter)
+            report: "_Report | None" = None
+            while report is None:  # meanwhile, pass on the bytes read by every unit
+                with contextlib.suppress(WaitTimeout):
+                    report = future.result(timeout=POLL_SECONDS)
+                for counted in range(len(units)):
+                    meter.reach(counted, read[counted])
             for name, record_level, message in report.logs:
                 logging.getLogger(name).log(record_level, "%s", message)
             if report.error is not None:
@@ -184,19 +189,6 @@ def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait(future: Future, futures: Sequence[Future], read: Any, meter: _Meter) -> "_Report":
-    """``future``'s report; meanwhile the bytes read by every unit are passed on to ``meter``."""
-    while True:
-        try:
-            report = future.result(timeout=POLL_SECONDS)
-        except WaitTimeout:
-            report = None
-        for number in range(len(futures)):
-            meter.reach(number, read[number])
-        if report is not None:
-            return report
 
 
 _counters: Any = None  # in a worker: the shared bytes-read counters, one per unit
