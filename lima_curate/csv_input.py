@@ -74,7 +74,8 @@ class BoundedReader:
             if self._count > self.max_record_lines:
                 raise self._unclosed(f"is still open after {self.max_record_lines:,} lines")
             if self._chars > self.max_record_chars:
-                raise RecordError(self.path, f"a row longer than {self.max_record_chars:,} characters", self._start)
+                raise RecordError(self.path, f"a row longer than {self.max_record_chars:,} characters",
+                                  self._start)
             yield line
         self._at_end = True
 

@@ -1,10 +1,8 @@
 """Run a pipeline file end to end: sources -> review -> licence -> select -> splits -> export.
 
-Each step is a plain function over lists of :class:`~lima_curate.records.Example` that a
-notebook can call on its own; :func:`build` only wires them together, writes every file
-into a staging folder and renames it into place when the build is complete. A build that
-finds no mined source (a wrong ``--raw``) stops with an InputError before it replaces
-anything.
+Each step is a plain function over lists of :class:`~lima_curate.records.Example` that a notebook
+can call on its own; :func:`build` wires them together, writing into a staging folder renamed into
+place when the build is complete.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def mode() -> str:
 
 
 def amount(done: float, total: "float | None", unit: str) -> str:
-    """``256/726 texts``, ``1.2/31.8 MB`` or ``256 texts`` (no total)."""
+    """``256/726 texts``, ``1.2/31.8 MiB`` or ``256 texts`` (no total)."""
     if unit == "B":
         scale, suffix = _byte_scale(max(total or 0, done))
         shown = f"{done / scale:.1f}" if total is None else f"{done / scale:.1f}/{total / scale:.1f}"
