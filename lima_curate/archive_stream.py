@@ -1,19 +1,15 @@
 """Members of a ``.7z`` archive read as byte streams, never extracted to disk.
 
-A Stack Exchange dump is shipped as 7z archives that expand ten-fold or more (Stack
-Overflow's ``Posts.7z`` holds about 100 GB of XML), so a member is decompressed by
-libarchive (through ``libarchive-c``) in blocks, straight into its reader: nothing is
-written to ``$TMPDIR`` and memory stays at a block. A member may expand to at most
-``limit`` bytes (its header's size is checked first, then the bytes actually read), so
-an archive bomb costs at most that much work, and the refusal names the setting.
-
-One :class:`SevenZip` keeps the archive open and reads forward: asking for a member that
-lies after the last one read continues where it stopped (in a solid archive, reading an
-earlier member again would mean decompressing everything before it once more).
+A dump's 7z archives expand ten-fold or more, so libarchive (``libarchive-c``) decompresses a member
+in blocks straight into its reader: nothing goes to ``$TMPDIR``, memory stays at a block. A member
+may expand to at most ``limit`` bytes (its header's size, then the bytes read), so an archive bomb
+costs bounded work. A :class:`SevenZip` reads forward: a member after the last one read continues
+from there (in a solid archive an earlier one means decompressing all before it again).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -89,15 +85,12 @@ class MemberStream:
     def read(self, size: int = -1) -> bytes:
         """``size`` bytes, fewer only at the end (everything left when ``size`` < 0); b"" at the end."""
         pieces: list[bytes] = []
-        remaining = size if size is not None and size >= 0 else None
-        while remaining is None or remaining > 0:
-            if self._offset >= len(self._buffer) and not self._fill():
-                break
-            end = len(self._buffer) if remaining is None else min(len(self._buffer), self._offset + remaining)
-            pieces.append(self._buffer[self._offset:end])
-            if remaining is not None:
-                remaining -= end - self._offset
-            self._offset = end
+        remaining = size if size is not None and size >= 0 else sys.maxsize
+        while remaining > 0 and (self._offset < len(self._buffer) or self._fill()):
+            piece = self._buffer[self._offset:self._offset + remaining]
+            pieces.append(piece)
+            remaining -= len(piece)
+            self._offset += len(piece)
         return b"".join(pieces)
 
 

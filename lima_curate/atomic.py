@@ -1,15 +1,9 @@
 """Atomic writes: a file or a whole output folder appears complete or not at all.
 
-A folder written by :func:`staged_directory` is built in a hidden staging folder beside
-it and renamed into place when complete. Every such folder carries a marker file,
-:data:`MARKER`, naming it, and only a folder with that marker is ever replaced or
-deleted: a setting that points the output at a folder lima-curate did not write
-(``name: /home``, ``--out .``) is refused instead of obeyed. A build folder is also
-locked (:func:`build_directory`), so two builds of one name cannot interleave.
-
-Replacing an old result takes two renames (old -> ``.<name>.previous``, new -> ``<name>``);
-Ctrl-C is held back between them, and a run killed there outright (``kill -9``, power
-loss) leaves ``.<name>.previous``, which the next run puts back before it does anything.
+Only a folder carrying a :data:`MARKER` that names it (one this module wrote) is ever replaced or
+deleted: an output pointed at ``/home`` is refused, not obeyed. A build folder is also locked. An
+old result is replaced by two renames (old -> ``.<name>.previous``, new -> ``<name>``) with Ctrl-C
+held back between them; a run killed there leaves ``.<name>.previous``, which the next run restores.
 """
 
 from __future__ import annotations
@@ -118,8 +112,8 @@ def _pid_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
-        return True  # someone else's process: alive
+    except OSError:
+        pass  # PermissionError: someone else's process, alive
     return True
 
 
@@ -159,11 +153,9 @@ def _recover_previous(final: Path) -> None:
 def staged_directory(final: Path, also_replaces: Iterable[str] = ()) -> Iterator[Path]:
     """Yield an empty staging folder; on success it replaces ``final`` in one step.
 
-    ``final`` is only replaced when it is a folder this function wrote (it holds
-    :data:`MARKER` naming it) and holds only what that run wrote (the marker lists it) or
-    names in ``also_replaces``; anything else raises :class:`OutputError` before any work. A run that stops halfway leaves only a hidden ``.<name>.partial-<pid>-*``
-    folder, removed by a later run once that process is gone; ``final`` is either the
-    old complete result or the new one.
+    OutputError before any work unless ``final`` is absent, or a folder this function wrote holding
+    only what that run wrote or names in ``also_replaces``. A run that stops halfway leaves a hidden
+    ``.<name>.partial-<pid>-*`` folder, removed by a later run once that process is gone.
     """
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -213,28 +205,18 @@ def _swap_into_place(stage: Path, final: Path) -> None:
 
 def check_plain_name(name: str, out: Path) -> Path:
     """``out/name`` when ``name`` is one plain folder name; OutputError otherwise."""
-    plain = (
-        isinstance(name, str)
-        and name not in ("", ".", "..")
-        and "\x00" not in name
-        and "/" not in name
-        and "\\" not in name
-        and os.path.basename(name) == name
-    )
-    final = Path(out) / name if plain else None
-    if final is None or final.parent != Path(out):
+    plain = isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "\x00/\\")
+    if not plain or os.path.basename(name) != name or (Path(out) / name).parent != Path(out):
         raise OutputError(out, f"build name {name!r} is not a plain folder name inside the output folder")
-    return final
+    return Path(out) / name
 
 
 @contextlib.contextmanager
 def folder_lock(path: Path, what: str) -> Iterator[None]:
     """Hold an exclusive lock on the file ``path`` for the block; OutputError at once when taken.
 
-    The lock is the operating system's (``flock``): it ends with the process, so a killed
-    run never leaves a lock that blocks. The file is removed when the block ends; a run
-    that locked a file another run had just removed notices (the path no longer names
-    what it locked) and locks the new one instead.
+    An ``flock`` ends with its process, so a killed run leaves no lock that blocks. The file is
+    removed when the block ends; a run that locked a file just removed locks the new one instead.
     """
     import fcntl
 
@@ -265,10 +247,8 @@ def folder_lock(path: Path, what: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def build_directory(out: Path, name: str, also_replaces: Iterable[str] = ()) -> Iterator[Path]:
-    """:func:`staged_directory` for the build folder ``out/name``, under the lock ``out/.<name>.lock``.
-
-    ``name`` must be a plain folder name: a build writes only inside ``out``.
-    """
+    """:func:`staged_directory` for the build folder ``out/name`` (``name`` a plain folder name),
+    under the lock ``out/.<name>.lock``."""
     out = Path(out)
     final = check_plain_name(name, out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,10 @@
 """Reading CSV files we did not write, with limits that belong to the reader, not the process.
 
-The ``csv`` module has one field-size limit for the whole process
-(``csv.field_size_limit``): whichever reader set it last decides for every other, so the
-same authored CSV passed ``lima-curate build`` (where the wikiHow reader had raised it)
-and failed ``lima-curate author check`` (where nothing had). Here the module's own limit is
-set to its maximum, always, and each reader enforces its own: a record (one row, however
-many lines its quoted fields span) may hold at most ``max_record_chars`` characters over
-at most ``max_record_lines`` lines.
-
-The lines limit is what catches an unclosed quote: it turns every following line into
-one field, silently. A record still open after ``max_record_lines`` lines, or one that
-the end of the file closes while a quote is open, is an InputError naming the line where
-the record began.
+``csv.field_size_limit`` is process-wide (whichever reader set it last decided for all), so here it
+is always at its maximum and each reader enforces its own: a record may hold at most
+``max_record_chars`` characters over at most ``max_record_lines`` lines. The lines limit catches an
+unclosed quote, which silently turns every later line into one field: a record still open after it,
+or at the end of the file, is an InputError naming the line where the record began.
 """
 
 from __future__ import annotations
@@ -19,7 +12,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from lima_curate.errors import InputError
 
@@ -46,39 +39,6 @@ def _lift_module_limit() -> None:
             limit //= 2
 
 
-class _Feed:
-    """The lines handed to ``csv.reader``, counted per record."""
-
-    def __init__(self, lines: Iterable[str], reader: "BoundedReader") -> None:
-        self._lines, self._owner = iter(lines), reader
-        self.number = 0  # lines read so far
-        self.start = 1  # the line the current record began on
-        self.chars = self.count = self.quotes = 0  # of the current record
-        self.at_end = False
-
-    def begin_record(self) -> None:
-        self.start, self.chars, self.count, self.quotes = self.number + 1, 0, 0, 0
-
-    def __iter__(self) -> "_Feed":
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines, None)
-        if line is None:
-            self.at_end = True
-            raise StopIteration
-        self.number += 1
-        self.count += 1
-        self.chars += len(line)
-        self.quotes += line.count(self._owner.quotechar)
-        if self.count > self._owner.max_record_lines:
-            raise self._owner.unclosed(f"is still open after {self._owner.max_record_lines:,} lines")
-        if self.chars > self._owner.max_record_chars:
-            raise RecordError(self._owner.path, f"a row longer than {self._owner.max_record_chars:,} characters",
-                              self.start)
-        return line
-
-
 class BoundedReader:
     """``csv.reader`` over ``lines`` with this reader's own limits (see the module docstring).
 
@@ -97,31 +57,44 @@ class BoundedReader:
         _lift_module_limit()
         self.path = path
         self.max_record_chars, self.max_record_lines = max_record_chars, max_record_lines
-        self._feed = _Feed(lines, self)
-        self._reader = csv.reader(self._feed, **dialect)
+        self._lines_read = 0
+        self._start = 1  # the line the current record began on
+        self._chars = self._count = self._quotes = 0  # of the current record
+        self._at_end = False
+        self._reader = csv.reader(self._counted(lines), **dialect)
         self.quotechar = self._reader.dialect.quotechar or '"'
+
+    def _counted(self, lines: Iterable[str]) -> Iterator[str]:
+        """``lines``, counted per record; RecordError past this reader's limits."""
+        for line in lines:
+            self._lines_read += 1
+            self._count += 1
+            self._chars += len(line)
+            self._quotes += line.count(self.quotechar)
+            if self._count > self.max_record_lines:
+                raise self._unclosed(f"is still open after {self.max_record_lines:,} lines")
+            if self._chars > self.max_record_chars:
+                raise RecordError(self.path, f"a row longer than {self.max_record_chars:,} characters",
+                                  self._start)
+            yield line
+        self._at_end = True
 
     @property
     def line_num(self) -> int:
         return self._reader.line_num
 
-    @property
-    def dialect(self) -> Any:
-        return self._reader.dialect
-
-    def unclosed(self, how: str) -> RecordError:
-        return RecordError(self.path, f"a quoted field opened here {how} (an unclosed quote?)", self._feed.start)
+    def _unclosed(self, how: str) -> RecordError:
+        return RecordError(self.path, f"a quoted field opened here {how} (an unclosed quote?)", self._start)
 
     def __iter__(self) -> "BoundedReader":
         return self
 
     def __next__(self) -> list[str]:
-        self._feed.begin_record()
+        self._start, self._chars, self._count, self._quotes = self._lines_read + 1, 0, 0, 0
         row = next(self._reader)
-        if self._feed.at_end and self._feed.quotes % 2:
-            raise self.unclosed("is never closed before the end of the file")
+        if self._at_end and self._quotes % 2:
+            raise self._unclosed("is never closed before the end of the file")
         return row
-
 
 def dict_reader(lines: Iterable[str], path: "Path | str", **options: Any) -> csv.DictReader:
     """``csv.DictReader`` over a :class:`BoundedReader` (same options)."""

@@ -1,27 +1,13 @@
 """Runs work units in this process or in parallel processes, and gives their results back in order.
 
-A source splits its work into :class:`Unit` s (a site, a file, ...). A unit's ``work`` is a
-picklable callable (a module-level function, or ``functools.partial`` of one) that yields
-results. :meth:`Executor.run` gives back, unit by unit in the order given, an iterator over
-each unit's results, so what the caller sees does not depend on the number of processes.
-
-With one process (``workers`` 1, a single unit, or inputs under ``min_parallel_bytes`` in
-all, where starting processes would cost more than it saves) the units run here, one
-after the other, as their results are read. Otherwise they run in a pool of spawned
-processes (spawn, not fork: the parent may hold threads, of tokenizers or torch, that fork
-would copy mid-state; a script that builds needs the usual ``if __name__ == "__main__":``
-guard). Each writes its results to a temporary file that the parent reads back in unit
-order; log records made in a worker are logged again in the parent, and an
-:class:`~lima_curate.errors.InputError` raised there is raised again here.
-
-Progress: with ``on_bytes``, :meth:`Executor.run` reports the input bytes read as units
-report them (:func:`lima_curate.progress.read_bytes`, through a shared counter from a
-worker), each unit counted up to its ``size`` and in full when it is done.
-
-Spare processes become **helpers**: a unit that can use them (``helpers`` > 0) is called
-with ``helpers=`` a :class:`Helpers` pool (or None) to hand side tasks to while it keeps
-working; Stack Exchange measures answers there while its scan reads Posts.xml. With ``P``
-processes and ``U`` units at once, each unit gets ``P // U - 1`` helpers, at most its own
+A :class:`Unit`'s ``work`` is a picklable callable that yields results; :meth:`Executor.run` gives
+back one iterator per unit, in the order given, whatever the number of processes. With one process
+(``workers`` 1, one unit, or inputs under ``min_parallel_bytes``) units run here as they are read;
+otherwise in spawned processes (not forked: the parent may hold threads; a script needs the
+``if __name__ == "__main__":`` guard), each writing its results to a temporary file read back in
+order; a worker's log records are logged again here, its InputError raised again. Input bytes that
+units report with :func:`lima_curate.progress.read_bytes` reach ``on_bytes``. Spare processes become
+:class:`Helpers`: with ``P`` processes and ``U`` units at once, a unit gets ``P // U - 1``, at most its
 ``helpers``.
 """
 
@@ -79,7 +65,7 @@ class Helpers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, task: Callable[..., Any], *args: Any) -> None:
         """Send ``task(*args)`` to a helper."""
@@ -97,9 +83,6 @@ class Helpers:
         while self._pending:
             yield self._pending.popleft().result()
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
 
 class Executor:
     """Runs units with up to ``workers`` processes (0: one per core); see the module docstring."""
@@ -113,7 +96,7 @@ class Executor:
     def run(self, units: Sequence[Unit], *, on_bytes: "BytesReport | None" = None) -> Iterator[Iterator[Any]]:
         """One iterator per unit, in the order given, over that unit's results. Read each
         before asking for the next; close the outer iterator if it is not read to the end.
-        ``on_bytes(n)``: ``n`` more input bytes were read (see the module docstring)."""
+        ``on_bytes(n)``: ``n`` more input bytes were read, each unit counted up to its ``size``."""
         processes = self.workers or os.cpu_count() or 1
         if sum(unit.size for unit in units) < self.min_parallel_bytes:
             processes = 1
@@ -191,7 +174,12 @@ def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter
             for n, unit in enumerate(units)
         ]
         for number, future in enumerate(futures):
-            report: _Report = _wait(future, futures, read, meter)
+            report: "_Report | None" = None
+            while report is None:  # meanwhile, pass on the bytes read by every unit
+                with contextlib.suppress(WaitTimeout):
+                    report = future.result(timeout=POLL_SECONDS)
+                for counted in range(len(units)):
+                    meter.reach(counted, read[counted])
             for name, record_level, message in report.logs:
                 logging.getLogger(name).log(record_level, "%s", message)
             if report.error is not None:
@@ -201,19 +189,6 @@ def _run_in_pool(units: Sequence[Unit], parallel: int, spare: int, meter: _Meter
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait(future: Future, futures: Sequence[Future], read: Any, meter: _Meter) -> "_Report":
-    """``future``'s report; meanwhile the bytes read by every unit are passed on to ``meter``."""
-    while True:
-        try:
-            report = future.result(timeout=POLL_SECONDS)
-        except WaitTimeout:
-            report = None
-        for number in range(len(futures)):
-            meter.reach(number, read[number])
-        if report is not None:
-            return report
 
 
 _counters: Any = None  # in a worker: the shared bytes-read counters, one per unit

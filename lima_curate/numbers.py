@@ -1,11 +1,7 @@
 """Numbers from untrusted input, kept within what every later stage can store.
 
-Dumps carry numbers as text (XML attributes) or JSON values, and a hostile or broken
-file can hold ``1e300``, ``Infinity``, ``NaN`` or an id of thirty digits. Python turns
-them into floats that are not finite or integers beyond 64 bits, which later fail far
-from their cause (an ``OverflowError`` in a typed array, invalid JSON in a manifest, a
-Parquet column that cannot hold them). These helpers answer None instead, so the
-caller can count or skip the value where it reads it.
+A hostile or broken dump can hold ``1e300``, ``NaN`` or a thirty-digit id, which would fail far from
+their cause (a typed array, a manifest, a Parquet column); these helpers answer None (or "") instead.
 """
 
 from __future__ import annotations
@@ -35,14 +31,6 @@ def int64_or_none(value: Any) -> "int | None":
     except (TypeError, ValueError, OverflowError):
         return None
     return number if INT64_MIN <= number <= INT64_MAX else None
-
-
-def parse_int64(text: "str | None") -> int:
-    """``int(text)`` for a 64-bit integer; ValueError for anything else (None included)."""
-    number = int64_or_none(text) if isinstance(text, str) else None
-    if number is None:
-        raise ValueError(f"not a 64-bit integer: {str(text)[:40]!r}")
-    return number
 
 
 def utc_iso(seconds_since_epoch: Any) -> str:

@@ -1,10 +1,8 @@
 """Run a pipeline file end to end: sources -> review -> licence -> select -> splits -> export.
 
-Each step is a plain function over lists of :class:`~lima_curate.records.Example` that a
-notebook can call on its own; :func:`build` only wires them together, writes every file
-into a staging folder and renames it into place when the build is complete. A build that
-finds no mined source (a wrong ``--raw``) stops with an InputError before it replaces
-anything.
+Each step is a plain function over lists of :class:`~lima_curate.records.Example` that a notebook
+can call on its own; :func:`build` wires them together, writing into a staging folder renamed into
+place when the build is complete.
 """
 
 from __future__ import annotations
@@ -55,12 +53,10 @@ def extract_sources(
     config: PipelineConfig, raw: Path, rejects: Rejects, notes: list[str], tables: "TableCache | None" = None,
 ) -> list[Example]:
     """Run every enabled source on its folder in ``raw``; a missing folder is a warning (and a note).
-    ``tables``: where the sources keep their measurements tables (a build's cache).
 
-    The work units of every source run on one executor (``sources.stackexchange.workers``
-    processes, the one workers setting); their outcomes are collected source by source, in
-    the order of :data:`~lima_curate.sources.registry.SOURCES`. Progress counts the input
-    bytes read.
+    ``tables``: where sources keep their measurements tables. All sources' units run on one executor
+    (``sources.stackexchange.workers`` processes); outcomes are collected in the order of
+    :data:`~lima_curate.sources.registry.SOURCES`. Progress counts the input bytes read.
     """
     workers = config.sources.stackexchange.workers
     planned: list[tuple[registry.Source, "list[Unit] | None"]] = []
@@ -149,12 +145,9 @@ def source_folders(config: PipelineConfig, raw: Path) -> list[tuple[str, Path]]:
 
 
 def require_mined_source(config: PipelineConfig, raw: Path, found: "Rejects | None" = None) -> None:
-    """Refuse a build whose ``raw`` holds no enabled source (before extraction), or whose
-    sources gave no candidate at all, kept or dropped (after it, with ``found``).
-
-    A wrong ``--raw`` (an empty folder, one site's folder, ``stackexchange/`` itself) would
-    otherwise replace a good build with the hand-written items alone. A pipeline that
-    disables every source builds from hand-written items on purpose and passes.
+    """InputError when ``raw`` holds no enabled source (before extraction) or its sources gave no
+    candidate, kept or dropped (after it, with ``found``): a wrong ``--raw`` would otherwise replace
+    a good build with the hand-written items alone. A pipeline with every source disabled passes.
     """
     enabled = [source.folder for source in registry.SOURCES if getattr(config.sources, source.name).enabled]
     if not enabled:
@@ -179,11 +172,9 @@ def build(
 ) -> BuildResult:
     """Build ``out/<name>/`` from ``raw`` (default: the pipeline's raw folder).
 
-    Facts the user must know (a short quota, a skipped source) are logged once as warnings
-    and kept in the manifest's notes; each long step shows its progress
-    (:mod:`lima_curate.progress`). The embedding cache is ``select.embedding.cache_dir``,
-    else ``out/.cache/embeddings``. Raises InputError (before anything is replaced) when
-    ``raw`` holds no mined source.
+    Facts the user must know (a short quota, a skipped source) are logged once as warnings and kept
+    in the manifest's notes. The embedding cache is ``select.embedding.cache_dir``, else
+    ``out/.cache/embeddings``. InputError (before anything is replaced) when ``raw`` holds no mined source.
     """
     raw = Path(raw or config.raw)
     require_mined_source(config, raw)

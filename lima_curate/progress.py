@@ -1,21 +1,11 @@
 """Progress of the steps that can take long: a bar on a terminal, a heartbeat line in a log.
 
-Library code wraps every step that can take more than a few seconds in :func:`task` and
-reports the work done through the handle, or with :func:`advance` from deeper code that
-does not hold it (the innermost open task advances). Code that reads input reports the
-bytes it read with :func:`read_bytes`; the executor turns them into the extraction's
-progress, from worker processes too. No size threshold: a step of ten items shows like
-one of ten million.
-
-Where it goes is set once per process with :func:`configure` (``lima-curate`` does it):
-
-- ``"bar"``: a rich progress bar on the console given (standard error on a terminal); a
-  finished step stays as one line with its count and time (a step's note, such as where
-  its cache is, is logged once above its bar);
-- ``"log"`` (the default): the step's first line, then one heartbeat line every
-  ``heartbeat`` seconds while it runs, on the ``lima_curate.progress`` logger at INFO (a
-  pipe, a log file, a notebook with logging on); the finished step with its time at DEBUG;
-- ``"off"``: nothing.
+Library code wraps every long step in :func:`task` and reports work through the handle, or with
+:func:`advance` (the innermost open task) from deeper code; input readers report bytes with
+:func:`read_bytes`, which the executor turns into the extraction's progress. :func:`configure` sets
+where it goes, once per process: ``"bar"`` (a rich bar on the console; a finished step stays as one
+line), ``"log"`` (the default: the step's first line, then a heartbeat every ``heartbeat`` seconds
+at INFO on ``lima_curate.progress``, the finished step at DEBUG) or ``"off"``.
 """
 
 from __future__ import annotations
@@ -61,7 +51,7 @@ def mode() -> str:
 
 
 def amount(done: float, total: "float | None", unit: str) -> str:
-    """``256/726 texts``, ``1.2/31.8 MB`` or ``256 texts`` (no total)."""
+    """``256/726 texts``, ``1.2/31.8 MiB`` or ``256 texts`` (no total)."""
     if unit == "B":
         scale, suffix = _byte_scale(max(total or 0, done))
         shown = f"{done / scale:.1f}" if total is None else f"{done / scale:.1f}/{total / scale:.1f}"

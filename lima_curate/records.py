@@ -1,24 +1,4 @@
-"""The one record type that flows through every stage, and its JSONL form.
-
-An :class:`Example` is one prompt/response candidate (or one test prompt):
-
-``id``
-    Stable id derived from the source and the source's own ids
-    (``make_id("stackexchange", "coffee", 12, 34)``), so the same post gives the
-    same id in every build.
-``source``
-    Which extractor produced it: ``stackexchange``, ``wikihow``, ``writingprompts``,
-    ``askreddit``, ``sni``, ``authored``.
-``domain``
-    The stratum inside the source: ``stem``/``other`` for Stack Exchange, the
-    top-level category for wikiHow, the subreddit for Reddit, ``authored`` …
-``messages``
-    The conversation, ``[{"role": "user"|"assistant", "content": str}, ...]``
-    (test prompts carry only the user turn).
-``meta``
-    Provenance, measurements and decisions. Keys shared by every source are named
-    by the ``META_*`` constants below; a source may add its own.
-"""
+"""The one record type that flows through every stage, :class:`Example`, and its JSONL form."""
 
 from __future__ import annotations
 
@@ -54,13 +34,13 @@ def make_id(source: str, *source_ids: object) -> str:
 
 @dataclass(frozen=True)
 class Example:
-    """One conversation with its provenance; see the module docstring."""
+    """One prompt/response candidate (or test prompt) with its provenance."""
 
-    id: str
-    source: str
-    domain: str
-    messages: tuple[dict[str, str], ...]
-    meta: dict[str, Any] = field(default_factory=dict)
+    id: str  # from the source's own ids (make_id), so a post has the same id in every build
+    source: str  # the extractor: stackexchange, wikihow, writingprompts, askreddit, sni, authored
+    domain: str  # the stratum inside the source: stem/other, a wikiHow category, a subreddit ...
+    messages: tuple[dict[str, str], ...]  # {"role": ..., "content": ...}; a test prompt: the user turn only
+    meta: dict[str, Any] = field(default_factory=dict)  # provenance, measurements, decisions (META_* keys)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "messages", tuple(dict(m) for m in self.messages))
@@ -165,12 +145,6 @@ def numbered_jsonl(path: "Path | str") -> Iterator[tuple[int, Any]]:
                 yield number, value
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None  # decoded in blocks: no exact line
-
-
-def read_jsonl(path: "Path | str") -> Iterator[Any]:
-    """Yield the JSON objects of a JSONL file (InputError naming file and line when bad)."""
-    for _, value in numbered_jsonl(path):
-        yield value
 
 
 def read_examples(path: Path) -> Iterator[Example]:

@@ -1,14 +1,8 @@
-"""The one way the package parses JSON it did not write: bad input is a ValueError, never a crash.
+"""The one way the package parses JSON it did not write: bad input is a :class:`JSONError`, never a crash.
 
-The standard parser recurses once per nesting level, so ``[[[[…`` a few thousand deep
-raises RecursionError, and an integer of more than 4300 digits raises a plain ValueError
-(Python's limit on integer conversion). :func:`loads` turns every such case into a
-:class:`JSONError` with a one-line message, and refuses nesting deeper than
-:data:`MAX_DEPTH` whatever the call stack, so a file parses the same everywhere and the
-code walking the result never meets a structure deep enough to exhaust the stack.
-
-``orjson`` is used when installed (about 1.4x as fast on Pushshift lines); what it
-refuses (a lone surrogate escape, an integer beyond 64 bits, NaN) is parsed again by the
+Deep nesting (a RecursionError in the standard parser) and integers past Python's 4300-digit limit
+become a one-line JSONError, and nesting deeper than :data:`MAX_DEPTH` is refused whatever the call
+stack. ``orjson`` is used when installed (about 1.4x as fast); what it refuses is parsed again by the
 standard library, so the result is the same with or without it.
 """
 
@@ -65,16 +59,11 @@ def loads(text: "str | bytes") -> Any:
         raise JSONError(_TOO_DEEP) from None
     except ValueError as error:  # e.g. an integer of more than 4300 digits
         raise JSONError(str(error).split("\n", 1)[0][:200] or type(error).__name__) from None
-    if _may_nest_deeper(text) and nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
+    brackets = ("[", "{") if isinstance(text, str) else (b"[", b"{")
+    # a fast count first: too few brackets cannot nest deeper than the limit
+    if sum(map(text.count, brackets)) > MAX_DEPTH and nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
         raise JSONError(_TOO_DEEP)
     return value
-
-
-def _may_nest_deeper(text: "str | bytes") -> bool:
-    """False when ``text`` holds too few brackets to nest deeper than the limit (a fast count)."""
-    if isinstance(text, str):
-        return text.count("[") + text.count("{") > MAX_DEPTH
-    return text.count(b"[") + text.count(b"{") > MAX_DEPTH
 
 
 def nesting_depth(value: Any, stop_above: "int | None" = None) -> int:

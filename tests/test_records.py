@@ -4,7 +4,7 @@ import pytest
 
 from lima_curate.errors import InputError
 
-from lima_curate.records import Example, make_id, read_examples, read_jsonl, write_jsonl
+from lima_curate.records import Example, make_id, numbered_jsonl, read_examples, write_jsonl
 
 
 def example(**overrides):
@@ -54,9 +54,9 @@ def test_bad_jsonl_line_names_file_and_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"a": 1}) + "\n{oops\n")
     with pytest.raises(InputError, match=r"bad.jsonl:line 2: not valid JSON"):
-        list(read_jsonl(path))
+        list(numbered_jsonl(path))
     with pytest.raises(InputError, match=r"bad.jsonl:line 1: not an example record"):
         list(read_examples(path))
     path.write_bytes(b'{"a": 1}\n{"b": "\xff"}\n')
     with pytest.raises(InputError, match=r"bad.jsonl: not UTF-8"):
-        list(read_jsonl(path))
+        list(numbered_jsonl(path))

@@ -1,27 +1,14 @@
 """HTML post bodies to clean, Markdown-like text.
 
-What survives, in the form it takes:
-
-* code blocks (``<pre>``) verbatim between fences (```` ``` ````, longer when the code
-  holds backticks; the ``lang-*`` class, if any, names the language);
-* inline code (``<code>``) verbatim between backticks;
-* lists, nested: ``- item`` and ``1. item`` (``start`` honoured); the lines of an item
-  are indented by the width of its marker, so a nested list (or a code block in an
-  item) is indented two or three spaces per level;
-* MathJax as written: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and
-  ``\\begin{env}…\\end{env}`` keep their inner whitespace and newlines;
-* blockquotes (``> `` on every line), headings (``#`` × level), table rows
-  (cells joined by `` | ``), ``<br>`` as a line break, paragraphs separated by a
-  blank line.
-
-Links are dropped but keep their anchor text; images, scripts, styles, embedded
-media and comments are dropped whole; every other tag is dropped and keeps its text.
-Whitespace in prose is collapsed as a browser would. Broken markup is repaired by
-lxml's HTML parser, so any string gives some text and never an exception.
-
-The input is the HTML itself (for a Stack Exchange dump: the ``Body`` attribute as
-the XML parser returns it, already unescaped once). Its character references are
-decoded once by the HTML parser; nothing is unescaped a second time.
+Code blocks stay verbatim between fences (longer when the code holds backticks; a ``lang-*`` class
+names the language), inline code between backticks, MathJax (``$…$``, ``$$…$$``, ``\\(…\\)``,
+``\\[…\\]``, ``\\begin{env}…\\end{env}``) as written. Lists become ``- item``/``1. item`` (``start``
+honoured), an item's lines indented by its marker's width; blockquotes ``> ``, headings ``#`` × level,
+table cells joined by `` | ``, ``<br>`` a line break, paragraphs a blank line apart. Links keep their
+anchor text; images, scripts, styles, media and comments go whole; other tags keep their text. Prose
+whitespace collapses as in a browser; lxml repairs broken markup, so any string gives some text.
+Character references are decoded once, by the parser (a dump's ``Body`` comes already unescaped
+once from XML); nothing is unescaped a second time.
 """
 
 from __future__ import annotations
@@ -31,7 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from lima_curate.text.spans import blank_out, fenced_code_spans, inline_code_spans, math_spans
+from lima_curate.text.spans import fenced_code_spans, inline_code_spans, math_spans, replace_spans
 
 DROPPED = frozenset(
     "img script style noscript iframe object embed video audio source track svg canvas "
@@ -76,11 +63,6 @@ def count_letters(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-def html_to_text(html: str) -> str:
-    """Clean text of an HTML fragment; see the module docstring."""
-    return clean_html(html).text
-
-
 def clean_html(html: str) -> CleanHtml:
     """Clean text of an HTML fragment, with counts of dropped images and links."""
     html = html or ""
@@ -101,7 +83,7 @@ def clean_html(html: str) -> CleanHtml:
     body = root.find("body")
     root = body if body is not None else root
     renderer = _Renderer()
-    text = _join_blocks(renderer.blocks(root), "\n\n")
+    text = "\n\n".join(renderer.blocks(root))
     return CleanHtml(text, renderer.images, renderer.links, renderer.link_letters)
 
 
@@ -128,7 +110,7 @@ class _Paragraph:
         if not raw.strip():
             return ""
         if "$" in raw or "\\" in raw:
-            raw = _replace_spans(raw, math_spans(raw), self._math)
+            raw = replace_spans(raw, math_spans(raw), self._math)
         prose = _collapse(raw)
         if _BREAK in prose:
             prose = _AROUND_BREAK.sub("\n", prose)
@@ -145,16 +127,6 @@ class _Paragraph:
         return f"{_OPEN}{index}{_CLOSE}"
 
 
-def _replace_spans(text: str, spans: list[tuple[int, int]], replace) -> str:
-    """``text`` with each span replaced by ``replace(span text)``."""
-    pieces, position = [], 0
-    for start, end in spans:
-        pieces += [text[position:start], replace(text[start:end])]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 class _Renderer:
     """Walks an lxml.html tree and renders blocks of text."""
 
@@ -166,12 +138,7 @@ class _Renderer:
     def blocks(self, element: etree._Element) -> list[str]:
         """The rendered blocks of ``element``'s content (its text, children and their tails)."""
         out: list[str] = []
-        paragraph = _Paragraph()
-        paragraph.text(element.text)
-        for child in element:
-            paragraph = self._node(child, paragraph, out)
-            paragraph.text(child.tail)
-        self._flush(paragraph, out)
+        self._flush(self._inline(element, _Paragraph(), out), out)
         return out
 
     def _flush(self, paragraph: _Paragraph, out: list[str]) -> None:
@@ -223,9 +190,9 @@ class _Renderer:
         if tag == "li":
             return _prefix_lines(self._item(node), "- ", "  ")
         if tag == "blockquote":
-            return _prefix_lines(_join_blocks(self.blocks(node), "\n\n"), "> ", "> ")
+            return _prefix_lines("\n\n".join(self.blocks(node)), "> ", "> ")
         if tag in HEADINGS:
-            text = _join_blocks(self.blocks(node), " ")
+            text = " ".join(self.blocks(node))
             return f"{'#' * HEADINGS[tag]} {text}" if text else ""
         if tag == "table":
             return "\n".join(self._rows(node))
@@ -233,10 +200,10 @@ class _Renderer:
             return self._row(node)
         if tag == "hr":
             return ""
-        return _join_blocks(self.blocks(node), "\n\n")
+        return "\n\n".join(self.blocks(node))
 
     def _item(self, node: etree._Element) -> str:
-        return _join_blocks(self.blocks(node), "\n")
+        return "\n".join(self.blocks(node))
 
     def _list(self, node: etree._Element, ordered: bool) -> str:
         number = _start(node) if ordered else 1
@@ -246,7 +213,7 @@ class _Renderer:
             items.append(_SPACES.sub(" ", stray))
         for child in node:
             if isinstance(child.tag, str) and child.tag.lower() not in DROPPED:
-                text = self._item(child) if child.tag.lower() == "li" else _join_blocks(self._blocks_of(child), "\n")
+                text = self._item(child) if child.tag.lower() == "li" else "\n".join(self._blocks_of(child))
                 if text:
                     marker = f"{number}. " if ordered else "- "
                     items.append(_prefix_lines(text, marker, " " * len(marker)))
@@ -263,21 +230,17 @@ class _Renderer:
         return out
 
     def _rows(self, table: etree._Element) -> list[str]:
-        rows = []
-        for row in table.iter("tr"):
-            text = self._row(row)
-            if text:
-                rows.append(text)
+        rows = [text for row in table.iter("tr") if (text := self._row(row))]
         caption = table.find("caption")
         if caption is not None:
-            text = _join_blocks(self.blocks(caption), " ")
+            text = " ".join(self.blocks(caption))
             if text:
                 rows.insert(0, text)
         return rows
 
     def _row(self, row: etree._Element) -> str:
         cells = [
-            _join_blocks(self.blocks(cell), " ").replace("\n", " ")
+            " ".join(self.blocks(cell)).replace("\n", " ")
             for cell in row
             if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
         ]
@@ -303,10 +266,6 @@ def _start(node: etree._Element) -> int:
         return 1
 
 
-def _join_blocks(blocks: list[str], separator: str) -> str:
-    return separator.join(block for block in blocks if block)
-
-
 def _prefix_lines(text: str, first: str, rest: str) -> str:
     """Prefix the first line with ``first`` and later non-empty lines with ``rest``."""
     lines = text.split("\n")
@@ -323,9 +282,7 @@ def _fence_for(code: str, minimum: int) -> int:
 
 def _inline_code(code: str) -> str:
     ticks = "`" * _fence_for(code, 1)
-    if ticks == "`":
-        return f"`{code}`"
-    return f"{ticks} {code} {ticks}"
+    return f"`{code}`" if ticks == "`" else f"{ticks} {code} {ticks}"
 
 
 def _code_block(pre: etree._Element) -> str:
@@ -350,10 +307,10 @@ def prose_only(text: str) -> str:
     inside code, formulas or a quotation.
     """
     if "`" in text:
-        text = blank_out(text, fenced_code_spans(text))
-        text = blank_out(text, inline_code_spans(text))
+        text = replace_spans(text, fenced_code_spans(text))
+        text = replace_spans(text, inline_code_spans(text))
     if ">" in text:
         text = _QUOTED_LINE.sub(" ", text)
     if "$" in text or "\\" in text:
-        text = blank_out(text, math_spans(text))
+        text = replace_spans(text, math_spans(text))
     return text

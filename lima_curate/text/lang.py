@@ -68,18 +68,13 @@ _FACTORY: Any = None  # the loaded langdetect profiles, once per process
 def detector_factory() -> Any:
     """langdetect's factory with every profile loaded, loaded once per process.
 
-    langdetect's own loader wraps each profile in a bare ``except:``, so a Ctrl-C while
-    it runs becomes a format error and leaves a factory with a few profiles (German then
-    reads as Finnish). Here the profiles load into a fresh factory that is kept only when
-    all of them loaded; an interrupt propagates and the next call starts again.
+    langdetect's own loader turns a Ctrl-C into a format error (a bare ``except:``) and keeps
+    the few profiles loaded so far (German then reads as Finnish); here a fresh factory is kept
+    only once all loaded, and an interrupt propagates.
     """
     global _FACTORY
-    if _FACTORY is None:
-        _FACTORY = _load_profiles()
-    return _FACTORY
-
-
-def _load_profiles() -> Any:
+    if _FACTORY is not None:
+        return _FACTORY
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
     from langdetect.utils.lang_profile import LangProfile
 
@@ -94,4 +89,5 @@ def _load_profiles() -> Any:
             profile = LangProfile(**json.load(handle))
         factory.add_profile(profile, index, len(names))
         index += 1
+    _FACTORY = factory
     return factory

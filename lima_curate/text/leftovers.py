@@ -1,26 +1,8 @@
 """What a conversion to text left behind: words about removed images, bare links, HTML entities.
 
-Pure measurements on clean text; each returns :class:`~lima_curate.text.wording.Hit`
-tuples in text order, and decides nothing.
-
-``removed_image_references``
-    Words that point at a picture the text no longer carries: "in the above picture",
-    "the image below", "see the screenshot", "shown in the figure", "(see image)",
-    "pictured above". A bare "this image" is not enough: in prose it is often a metaphor
-    ("this image of the poet"); nor a numbered figure of another work ("Figure 4.10 of
-    Nielsen & Chuang").
-``bare_link_lines``
-    Lines that are only a citation: an optional short label ("Sourced from", "Source:",
-    "More information:", "See also", "via", a list bullet) followed by URLs and nothing
-    else. A URL inside a sentence ("Download it from https://…") is not one.
-``entity_residue``
-    HTML character references that survived as text: "&amp;", "&quot;", "&#39;", and the
-    tokenised form "& nbsp;" of the WritingPrompts dataset. Only known entity names and
-    numeric references count, so "AT&T;" or "R&D;" are not residue.
-    :func:`repair_entity_residue` decodes them (the result is never parsed as HTML again).
-
-Patterns are raw strings compiled once; each alternative is bounded, so measuring is
-linear in the text (tests run them on 1 MB).
+Measurements on clean text: each returns :class:`~lima_curate.text.wording.Hit` tuples in text
+order and decides nothing. Every pattern alternative is bounded, so measuring is linear in the text
+(tests run them on 1 MB).
 """
 
 from __future__ import annotations
@@ -71,7 +53,9 @@ _ENTITY = re.compile(r"&[ \t]?(?:([A-Za-z][A-Za-z0-9]{1,7})|#([0-9]{1,7})|#[xX](
 
 
 def removed_image_references(text: str) -> tuple[Hit, ...]:
-    """Words in ``text`` that point at a picture the text does not carry (see module doc)."""
+    """Words in ``text`` that point at a picture it no longer carries: "in the above picture", "see the
+    screenshot", "(see image)", "pictured above". Not a bare "this image" (often a metaphor), nor a
+    numbered figure of another work ("Figure 4.10 of Nielsen & Chuang")."""
     lower = lowered(text)
     hits = [Hit(text[m.start() : m.end()], m.start(), "removed_image") for m in _PICTURED.finditer(lower)]
     for word in _PICTURE_WORD.finditer(lower):
@@ -95,14 +79,16 @@ def removed_image_references(text: str) -> tuple[Hit, ...]:
 
 
 def bare_link_lines(text: str) -> tuple[Hit, ...]:
-    """Lines of ``text`` that are only a link with at most a short label (see module doc)."""
+    """Lines of ``text`` that are only URLs after at most a short label ("Source:", "See also", a
+    bullet); not a URL inside a sentence."""
     if "http" not in text and "www." not in text:
         return ()
     return tuple(Hit(m.group(0).strip(), m.start(), "bare_link") for m in _BARE_LINK_LINE.finditer(text))
 
 
 def entity_residue(text: str) -> tuple[Hit, ...]:
-    """HTML character references left in ``text`` as literal text (see module doc)."""
+    """HTML character references left in ``text`` as literal text: "&amp;", "&#39;", WritingPrompts'
+    "& nbsp;". Only known entity names count: "AT&T;" is no residue."""
     if "&" not in text:
         return ()
     return tuple(Hit(m.group(0), m.start(), "entity") for m in _ENTITY.finditer(text) if _is_entity(m))

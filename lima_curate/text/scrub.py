@@ -1,23 +1,16 @@
 """Remove personal handles and links from user-written text (Reddit posts, stories).
 
-What goes, and what it becomes:
-
-* Markdown links ``[text](url)`` keep their text: ``[my story](https://x.y)`` -> ``my story``
-  (a link whose text is itself a URL or a username disappears with it).
-* Bare links ``http(s)://…`` and ``www.…`` are removed, trailing sentence punctuation kept.
-* Reddit usernames ``u/name``, ``/u/name`` and ``/user/name`` are removed; authors live only
-  in provenance meta.
-* E-mail addresses are removed.
-* Subreddit mentions stay as plain text without the leading slash (``/r/WritingPrompts`` ->
-  ``r/WritingPrompts``): a community's name is not personal data.
-
-Removal leaves no double spaces or a space before punctuation where the item stood;
-text elsewhere is not touched.
+Markdown links ``[text](url)`` keep their text (none when it is a URL or a username); bare links
+(``http(s)://…``, ``www.…``; trailing sentence punctuation kept), usernames (``u/name``, ``/u/name``,
+``/user/name``: authors live in provenance meta) and e-mail addresses go; ``/r/name`` stays as
+``r/name``. Removal leaves no double space or space before punctuation; other text is not touched.
 """
 
 from __future__ import annotations
 
 import re
+
+from lima_curate.text.spans import replace_spans
 
 # Every expression here runs in time linear in the text (tests/text/test_scrub_linear.py
 # times each on 1 MB): a run of blanks is consumed whole ("(?=(\s*))\2" is an atomic
@@ -86,22 +79,12 @@ def email_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _without_emails(text: str) -> str:
-    spans = email_spans(text) if "@" in text else []
-    pieces, position = [], 0
-    for start, end in spans:
-        pieces += [text[position:start], _GAP]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
 def scrub(text: str) -> str:
     """Return ``text`` without links, usernames and e-mail addresses (see module doc)."""
     if not text:
         return text
     out = _MARKDOWN_LINK.sub(_link_text, text)
-    out = _without_emails(out)
+    out = replace_spans(out, email_spans(out), lambda email: _GAP)
     out = _URL.sub(_bare_url, out)
     out = _USERNAME.sub(_GAP, out)
     out = _SUBREDDIT.sub(r"\1", out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Callable
 
 _MATH_START = re.compile(r"[$\\]")
 _BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
@@ -155,14 +156,11 @@ def inline_code_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def blank_out(text: str, spans: list[tuple[int, int]], replacement: str = " ") -> str:
-    """``text`` with each span replaced by ``replacement``."""
-    if not spans:
-        return text
+def replace_spans(text: str, spans: list[tuple[int, int]], replace: Callable[[str], str] = lambda _: " ") -> str:
+    """``text`` with each span replaced by ``replace(span's text)`` (by default a space)."""
     pieces, position = [], 0
     for start, end in spans:
-        pieces.append(text[position:start])
-        pieces.append(replacement)
+        pieces += [text[position:start], replace(text[start:end])]
         position = end
     pieces.append(text[position:])
     return "".join(pieces)

@@ -1,36 +1,16 @@
 """Author notes left in a WritingPrompts story: the writer talking to Reddit, not the story.
 
-:func:`author_notes` returns the note phrases found anywhere in a story as
-:class:`~lima_curate.text.wording.Hit` tuples (``kind`` names the family); it decides
-nothing. The families:
-
-``enjoyed``
-    "this story was fun to write", "hope you/anyone enjoy(ed) it", "thanks for reading".
-``first_post``
-    "this is my first time posting", "first time posting/writing here", "long time lurker",
-    "my first (ever) story/prompt/submission/response".
-``promotion``
-    "come over to r/…", "check out r/…", "(more) at r/…", "my subreddit", "my patreon".
-``edit_note``
-    "Edits were made", "Edit: typo", "Edit 2:", "EDIT (formatting):" at the start of a line.
-``feedback``
-    "constructive criticism welcome", "feedback is appreciated", "CC welcome".
-``word_count``
-    "Word count: 500", "(500 words)".
-``responses``
-    "so many good responses already", "my response to the prompt".
-
-A note can sit anywhere (openers and sign-offs, or a paragraph before an alternate
-ending), so the whole story is searched, except dialogue (double-quoted spans on one
-line); fiction rarely uses these phrases, and :data:`NOTE_FAMILIES` keeps each one narrow. Patterns are raw strings compiled once,
-with bounded repetition only: linear in the text.
+:func:`author_notes` returns the note phrases as :class:`~lima_curate.text.wording.Hit` tuples
+(``kind`` names the family of :data:`NOTE_FAMILIES`, each kept narrow); it decides nothing. A note
+can sit anywhere (an opener, a sign-off, before an alternate ending), so the whole story is searched
+except dialogue (double-quoted spans on one line). Bounded repetition only: linear in the text.
 """
 
 from __future__ import annotations
 
 import re
 
-from lima_curate.text.wording import Hit, QuotedSpans, at_word_start
+from lima_curate.text.wording import Hit, at_word_start, unquoted
 
 NOTE_FAMILIES: tuple[tuple[str, str], ...] = (
     ("enjoyed",
@@ -72,7 +52,5 @@ def author_notes(story: str) -> tuple[Hit, ...]:
     if not any(keyword in lower for keyword in _KEYWORDS):
         return ()
     found = [m for m in AUTHOR_NOTE.finditer(story) if at_word_start(story, m.start(), "")]
-    if not found:
-        return ()
-    quotes = QuotedSpans(story)  # dialogue is the story: '"I hope you like it," she said'
-    return tuple(Hit(m.group(0).strip(), m.start(), m.lastgroup or "") for m in found if not quotes.inside(m.start()))
+    # dialogue is the story: '"I hope you like it," she said'
+    return tuple(Hit(m.group(0).strip(), m.start(), m.lastgroup or "") for m in unquoted(story, found))

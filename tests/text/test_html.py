@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lima_curate.text.html import clean_html, html_to_text, prose_only
+from lima_curate.text.html import clean_html, prose_only
 from lima_curate.text.spans import math_spans
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -21,22 +21,22 @@ def test_every_golden_case_is_present():
 def test_golden(name):
     html = (GOLDEN / f"{name}.html").read_text(encoding="utf-8")
     expected = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
-    assert html_to_text(html) + "\n" == expected
+    assert clean_html(html).text + "\n" == expected
 
 
 def test_code_block_is_verbatim_between_fences():
     code = 'def f(x):\n    return  x  &lt;  2   # spaces kept\n\n\nprint(f(1))'
-    text = html_to_text(f"<pre><code>{code}\n</code></pre>")
+    text = clean_html(f"<pre><code>{code}\n</code></pre>").text
     assert text == "```\n" + code.replace("&lt;", "<") + "\n```"
 
 
 def test_fence_is_longer_than_backtick_runs_in_the_code():
-    text = html_to_text("<pre><code>```\nnested\n```\n</code></pre>")
+    text = clean_html("<pre><code>```\nnested\n```\n</code></pre>").text
     assert text.startswith("````\n") and text.endswith("\n````")
 
 
 def test_math_keeps_its_whitespace_but_prose_is_collapsed():
-    text = html_to_text("<p>so   that\n$$a  +\n  b$$ and  $x\n y$</p>")
+    text = clean_html("<p>so   that\n$$a  +\n  b$$ and  $x\n y$</p>").text
     assert text == "so that $$a  +\n  b$$ and $x\n y$"
 
 
@@ -47,7 +47,7 @@ def test_escaped_dollar_inside_inline_math():
 
 def test_entities_are_decoded_exactly_once():
     # the XML parser already turned &amp;lt; into &lt;; the HTML parser makes it "<", and no further
-    assert html_to_text("<p>a &lt; b and &amp;lt; stays</p>") == "a < b and &lt; stays"
+    assert clean_html("<p>a &lt; b and &amp;lt; stays</p>").text == "a < b and &lt; stays"
 
 
 def test_links_keep_anchor_text_and_are_counted():
@@ -64,7 +64,7 @@ def test_images_are_dropped_and_counted():
 
 @pytest.mark.parametrize("html", ["", "   ", "<p></p>", "<!-- only a comment -->", "<img src='x'>"])
 def test_empty_input_gives_empty_text(html):
-    assert html_to_text(html) == ""
+    assert clean_html(html).text == ""
 
 
 @pytest.mark.parametrize(
@@ -72,18 +72,18 @@ def test_empty_input_gives_empty_text(html):
     ["<p>a\x00b\x0bc</p>", "<<<>>>", "</p></div>text", "<p>\ud800 lone surrogate</p>", "\ue000\ue001 private"],
 )
 def test_odd_input_never_raises(html):
-    assert isinstance(html_to_text(html), str)
+    assert isinstance(clean_html(html).text, str)
 
 
 def test_private_use_placeholders_in_input_cannot_inject_text():
-    assert html_to_text("<p>x \ue0000\ue001 y <code>z</code></p>") == "x 0 y `z`"
+    assert clean_html("<p>x \ue0000\ue001 y <code>z</code></p>").text == "x 0 y `z`"
 
 
 def test_prose_only_drops_code_math_and_quotes():
-    text = html_to_text(
+    text = clean_html(
         "<p>Prose with <code>I = 1</code> and $I\\omega$.</p><blockquote><p>I said so.</p></blockquote>"
         "<pre><code>my_var = me()\n</code></pre><p>End.</p>"
-    )
+    ).text
     prose = prose_only(text)
     assert "Prose with" in prose and "End." in prose
     for gone in ("I = 1", "omega", "I said", "my_var"):
