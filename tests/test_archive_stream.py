@@ -20,7 +20,7 @@ from lima_curate.rejects import Rejects
 from lima_curate.sources.stackexchange import dump as se_dump
 from lima_curate.sources.stackexchange import extract as stackexchange
 
-sys.path.insert(0, str(Path(__file__).parent / "sources"))
+sys.path.insert(0, str(Path(__file__).parent / "sources" / "stackexchange"))
 import se_factory as f  # noqa: E402
 
 SITE = "coffee.stackexchange.com"

@@ -25,7 +25,7 @@ from lima_curate.sources.reddit import threads as reddit_threads
 from lima_curate.sources.stackexchange import extract as stackexchange
 from lima_curate.sources.wikihow import pages as wikihow_html
 
-sys.path.insert(0, str(Path(__file__).parent / "sources"))
+sys.path.insert(0, str(Path(__file__).parent / "sources" / "stackexchange"))
 import se_factory  # noqa: E402
 
 DEEP = "[" * 100_000 + "]" * 100_000
