@@ -96,9 +96,9 @@ class BoundedReader:
             raise self._unclosed("is never closed before the end of the file")
         return row
 
+
 def dict_reader(lines: Iterable[str], path: "Path | str", **options: Any) -> csv.DictReader:
     """``csv.DictReader`` over a :class:`BoundedReader` (same options)."""
     rows = csv.DictReader([])
     rows.reader = BoundedReader(lines, path, **options)  # type: ignore[assignment]
     return rows
-

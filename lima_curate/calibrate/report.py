@@ -134,4 +134,3 @@ def format_report(report: Calibration) -> str:
         lines.append(f"  not English: {report.not_english_items} items ({share(report.not_english_items)}; "
                      f"{languages}); {ruled}")
     return "\n".join(lines)
-

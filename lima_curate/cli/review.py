@@ -9,6 +9,7 @@ import typer
 
 from lima_curate.cli.common import default_pipeline, fail, user_errors
 
+
 @user_errors
 def review(
     pipeline: Optional[Path] = typer.Argument(None, help="Pipeline file (default: pipelines/sample.yaml)."),

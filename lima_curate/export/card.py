@@ -115,6 +115,7 @@ def card_data(
         tags=["lima", "instruction-tuning", "sft", "alignment"],
         configs=[{
             "config_name": "default",
+            # load_dataset refuses a named split with no rows, so only non-empty splits are listed
             "data_files": [{"split": HUB_SPLITS[s], "path": f"{s}.jsonl"} for s in SPLITS if splits.get(s)],
         }],
     )

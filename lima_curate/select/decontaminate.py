@@ -5,7 +5,8 @@ the whole prompt, and a Stack Exchange question's title and body), since its ans
 the whole question. A candidate is dropped when, in this order,
 
 1. a part has the same normalised text as an evaluation prompt;
-2. a part holds an evaluation prompt's word n-grams (:class:`~lima_curate.select.ngrams.NGramIndex`);
+2. a part holds at least ``min_coverage`` of an evaluation prompt's word n-grams, or a short one
+   whole (:class:`~lima_curate.select.ngrams.NGramIndex`);
 3. the cosine of the prompt's embedding (or a part's, with ``embed_parts``) to an evaluation
    prompt's is >= ``threshold`` (a blocked search: memory bounded by the block size).
 

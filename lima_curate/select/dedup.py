@@ -128,5 +128,3 @@ def exact_duplicates(examples: Sequence[Example], order: Sequence[int]) -> tuple
             first[key] = i
             leaders.append(i)
     return duplicates, leaders
-
-

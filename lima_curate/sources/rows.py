@@ -21,6 +21,7 @@ from lima_curate.safe_json import loads
 from lima_curate.sources.outcome import Outcome, Rejected
 from lima_curate.sources.table import TableCache
 
+
 @dataclass
 class Row:
     """One candidate as measured (``record``, an Example, or the raw fields a source had),

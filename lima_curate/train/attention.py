@@ -1,4 +1,5 @@
-"""Attention for packed rows: each example attends only to itself, and no T x T mask is built.
+"""Attention for packed rows: each example attends only to itself, with no mask a kernel does not read
+(``eager``, if asked for, reads a T x T mask).
 
 :func:`packed_kernel` picks the kernel (an explicit ``attn_implementation`` wins). On CUDA,
 flash attention 2 (when installed) or flex attention, which transformers feeds from the

@@ -13,6 +13,7 @@ import typer
 from lima_curate.cli.common import fail
 from lima_curate.errors import InputError
 
+
 def train(
     model: Optional[str] = typer.Option(None, "--model", metavar="PATH|NAME", help="Base model: a local folder (safetensors) or a cached model name."),
     data: Optional[Path] = typer.Option(None, "--data", metavar="FILE", help="train.jsonl written by `lima-curate build`."),

@@ -86,8 +86,8 @@ class TrainConfig:
     max_seq_len: Int = setting("Examples are trimmed to this many tokens (paper: 2048).", 2048, ge=2)
     eot_token: Annotated[Str, AfterValidator(_not_blank)] = setting(
         "End-of-turn token appended after every utterance and used to stop generation.", "<|EOT|>")
-    batching: Literal["packed", "padded"] = setting("'packed' (whole examples packed into rows, no padding) or 'padded'.",
-                                          "packed")
+    batching: Literal["packed", "padded"] = setting(
+        "'packed' (whole examples packed into rows, no padding) or 'padded'.", "packed")
     micro_batch_tokens: Int = setting("Packed: most tokens in one forward pass (at least max_seq_len).", 4096)
     micro_batch_size: Int = setting("Padded: examples per forward pass.", 4, ge=1)
     group_by_length: Bool = setting("Padded: sort each step's examples by length before cutting micro-batches.",

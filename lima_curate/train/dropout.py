@@ -2,8 +2,8 @@
 
 Layer ``i`` of ``L`` drops with ``p_last * i / (L - 1)``. A forward hook on the module whose
 output is added to the residual stream (attention and MLP output projections, or the post
-norms of sandwich-norm layers) applies it, so state-dict names do not change; it does nothing
-in eval mode.
+norms of sandwich-norm layers; for an unknown layer layout, the ``self_attn``/``attn`` and ``mlp``
+modules themselves) applies it, so state-dict names do not change; it does nothing in eval mode.
 """
 
 from __future__ import annotations

@@ -311,7 +311,8 @@ def train_step(session: Session, batches: list[list[data.Encoded]]) -> dict[str,
 def forward_loss(session: Session, batch: "list[data.Encoded] | None") -> Any:
     """Summed cross-entropy over the target tokens of one micro-batch (0 for an empty pass).
 
-    Logits are computed only at the positions that carry a target (``logits_to_keep``).
+    Logits are computed only at the positions that carry a target (``logits_to_keep``); none at
+    all with ``fused_loss`` (:mod:`.loss`).
     """
     from lima_curate.train.loss import loss_from_head, token_loss
 

@@ -80,4 +80,3 @@ def measure_rows(path: Path, origin: str, rows: Iterator[tuple[str, str, str]]) 
             ({"role": "user", "content": prompt}, {"role": "assistant", "content": story}), meta,
         )
         yield Row(example, {**nsfw_measures({}, tags), **prompt_measures(tags, prompt), **story_measures(story, part)})
-

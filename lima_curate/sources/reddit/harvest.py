@@ -125,4 +125,3 @@ def _line_rejected(origin: str, line: int, rule: str, detail: str) -> Row:
     where = f"{origin}:{line}"
     record = {"id": where, "source": "reddit", "meta": {"file": origin, "line": line}}
     return Row(record, drop=Drop(rule, f"{where}: {detail}"), malformed=True)
-

@@ -2,8 +2,9 @@
 
 The scan hints each answer that is, so far, its question's best at or above the measuring floor
 (and that the HTML length window keeps); the executor's helpers take its measurements of
-:data:`.measure.ANSWER_KEYS`, kept in the site's spill file until the candidates are decided. The
-outcome is the same either way: measuring is a pure function of the answer's HTML.
+:data:`.measure.ANSWER_KEYS`, kept in the site's spill file until the candidates are decided. An
+answer not measured ahead is measured when a rule needs it; the outcome is the same either way,
+since measuring is a pure function of the answer's HTML.
 """
 
 from __future__ import annotations

@@ -13,9 +13,8 @@ processes, and whether the table was measured now or read from the cache.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -132,7 +131,7 @@ def _decide_cached(
         saving, writer = False, None  # writer: None until saving, or when the disk refused the file
         for number in range(parquet.num_row_groups):
             batch = _read_group(parquet, number, names)
-            html = functools.cache(partial(_read_group, parquet, number, list(site_rows.HTML)))
+            html = cache(partial(_read_group, parquet, number, list(site_rows.HTML)))
             decided = site_rows.decide_batch(batch, decider, html=html)
             if decided.taken and not saving:
                 log.info("%s: saving the new measurements, from batch %d on", decider.name, number)

@@ -342,8 +342,6 @@ def _json_inner(text: str) -> str:
     return dumps(text)[1:-1]
 
 
-
-
 # ---------------------------------------------------------------- building
 
 

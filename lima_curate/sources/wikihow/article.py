@@ -144,7 +144,8 @@ def rewrite_this_article(text: str) -> str:
 
 
 def render(article: Article, pruned: Iterable[str] = ()) -> str:
-    """The article body as response text; see the module docstring for the layout."""
+    """The article body as response text (layout: module docstring), with "This article" and the
+    like rewritten by :func:`rewrite_this_article`."""
     skip = pruned_keys(pruned)
     kept = [s for s in article.sections if s.steps and section_key(s.heading) not in skip]
     blocks: list[str] = []
