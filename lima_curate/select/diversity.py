@@ -124,8 +124,14 @@ class _Greedy:
         return (np.float32(1.0) - self.w) * self.distance[rows] + self.bonus[rows]
 
     def start(self) -> None:
-        """After the seeds or the first pick: exact distances for everything (one pass)."""
-        self.refresh(np.arange(len(self.x)))
+        """After the seeds or the first pick: exact distances for everything (one pass over
+        slices of the vectors, where :meth:`refresh` would copy each block it gathers)."""
+        anchors = self.x[np.asarray(self.order, dtype=np.int64)]
+        for start in range(0, len(self.x), BLOCK):
+            rows = slice(start, start + BLOCK)
+            self.distance[rows] = np.float32(1.0) - (self.x[rows] @ anchors.T).max(axis=1)
+        self.fresh[:] = len(self.order)
+        self.bound = np.where(self.allowed, self._score(np.arange(len(self.x))), np.float32(-np.inf))
         self.started = True
 
     def refresh(self, rows: np.ndarray) -> None:

@@ -49,8 +49,10 @@ def leader_walk(
     ``has_response`` is aligned with ``order``. Returns the drops.
     """
     scratch = scratch_for(min(block, len(order)))
-    kept = (_ExactKept(prompts, len(order), block, scratch), _ExactKept(responses, len(order), block, scratch))
-    return _walk(prompts, responses, order, has_response, threshold, block, scratch, *kept)
+    kept_prompts = _ExactKept(prompts, len(order), block, scratch)
+    kept_responses = _ExactKept(responses, len(order), block, scratch)
+    return _walk(prompts, responses, order, has_response, threshold, block, scratch,
+                 kept_prompts, kept_responses)
 
 
 def ivf_leader_walk(

@@ -77,6 +77,7 @@ class TableCache:
         try:
             parquet = pq.ParquetFile(path)  # not read_table: that imports pyarrow.dataset
             if (parquet.schema_arrow.metadata or {}).get(KEY) != key.encode("ascii"):
+                parquet.close()
                 return None
             return parquet
         except (OSError, ValueError) as error:  # pyarrow's errors derive from these

@@ -77,6 +77,8 @@ def site_outcomes(
             log.info("%s: deciding from the measurements table %s", site.name, path)
             yield from _decide_cached(cached, decider, tables, path, key, floor.decode("ascii"))
             return
+        if cached is not None:  # measured above a lower floor than this config needs
+            cached.close()
     yield from _measure_and_decide(site, decider, helpers, tables, path, key)
 
 
